@@ -1,0 +1,403 @@
+"""Benchmark: requests per second and latency of GET / through gunicorn.
+
+What it does
+    1. Makes a temporary directory with a fresh SQLite database and VAR_DIR,
+       runs ``manage.py migrate`` and ``manage.py collectstatic`` into it.
+    2. Starts gunicorn (the project's .venv, falling back to the current
+       interpreter) on 127.0.0.1 and a free port: 2 sync workers, no access
+       log, production settings (DEBUG=0, a random 50-character SECRET_KEY,
+       the embedded filesystem broker; Redis/SMTP variables from the calling
+       shell are removed so nothing outside the temp dir is touched).
+    3. Waits for /healthz to answer (200 or 503 are both fine: beat is not
+       running, so the "beat" check fails) and checks that GET / is 200.
+    4. Runs a short warm-up, then BENCH_RUNS measured runs of BENCH_SECONDS
+       each with BENCH_CONNECTIONS concurrent keep-alive connections against
+       GET / and prints per-run figures plus the median requests/s, p50 and
+       p99 latency across runs.
+    5. Stops gunicorn (SIGTERM, then SIGKILL after 10 s) and deletes the temp
+       dir, also on errors and on Ctrl-C / SIGTERM.
+
+Load generator
+    ``wrk`` when it is on PATH (Debian: ``apt-get install -y wrk``); otherwise a
+    bounded pure-Python fallback (one thread per connection, http.client
+    keep-alive, stops at BENCH_SECONDS or BENCH_MAX_REQUESTS per run). The
+    fallback shares the GIL and the CPU with itself, so its requests/s is a
+    lower bound; compare figures only between runs that used the same tool
+    (the "tool" line says which). Sync gunicorn workers close the connection
+    after each response, so both tools reconnect per request: that is part of
+    what is measured.
+
+Everything stays on the loopback interface.
+
+Usage
+    .venv/bin/python bench/http_home.py
+    BENCH_RUNS=2 BENCH_SECONDS=3 .venv/bin/python bench/http_home.py
+
+Environment
+    BENCH_RUNS          measured runs (default 5)
+    BENCH_SECONDS       seconds per run (default 10)
+    BENCH_CONNECTIONS   concurrent connections (default 8)
+    BENCH_WARMUP        warm-up seconds before the first run (default 2, 0 = none)
+    BENCH_MAX_REQUESTS  per-run request cap for the Python fallback (default 200000)
+    BENCH_TOOL          force "wrk" or "python" (default: wrk if available)
+
+Exit status: 0 on success, 1 if the server could not be started, / was not
+200, or any run saw errors or non-2xx responses.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import string
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+PATH = "/"
+WORKERS = 2
+STARTUP_TIMEOUT = 60.0
+
+
+@dataclass
+class RunResult:
+    requests: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int  # socket errors, timeouts and non-2xx responses
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+def _python() -> str:
+    venv_python = ROOT / ".venv" / "bin" / "python"
+    return str(venv_python) if venv_python.exists() else sys.executable
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _server_env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    # Hermetic: no Redis, no SMTP, no settings leaking in from the caller.
+    for name in ("REDIS_URL", "CELERY_BROKER_URL", "EMAIL_URL", "DJANGO_SETTINGS_MODULE"):
+        env.pop(name, None)
+    alphabet = string.ascii_letters + string.digits
+    env.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(50)),
+            "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+            "VAR_DIR": str(tmp / "var"),
+            "ALLOWED_HOSTS": HOST,
+            "SITE_URL": "http://127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run(
+        [_python(), "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def _start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
+    log = open(log_path, "ab")  # noqa: SIM115 - closed in _stop_gunicorn
+    process = subprocess.Popen(
+        [
+            _python(), "-m", "gunicorn", "config.wsgi:application",
+            "--bind", f"{HOST}:{port}",
+            "--workers", str(WORKERS),
+            "--worker-class", "sync",
+            "--error-logfile", "-",
+            "--log-level", "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        # Own process group: a Ctrl-C in the terminal reaches only us, and we
+        # shut gunicorn down ourselves (gracefully) in `finally`.
+        start_new_session=True,
+    )
+    process._bench_log = log  # type: ignore[attr-defined]
+    return process
+
+
+def _stop_gunicorn(process: subprocess.Popen | None) -> None:
+    if process is None:
+        return
+    try:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # graceful: master stops its workers
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                # Master and workers share the process group we created for it.
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+    finally:
+        log = getattr(process, "_bench_log", None)
+        if log is not None:
+            log.close()
+
+
+def _wait_ready(process: subprocess.Popen, port: int, log_path: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    last_error = ""
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{_tail(log_path)}")
+        try:
+            status, body = _get(port, "/healthz", timeout=2)
+            if status in (200, 503):
+                print(f"/healthz answered {status}: {body[:200].decode(errors='replace')}")
+                return
+            last_error = f"/healthz answered {status}"
+        except OSError as exc:
+            last_error = f"{type(exc).__name__}: {exc}"
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn not ready after {STARTUP_TIMEOUT:.0f} s ({last_error}):\n{_tail(log_path)}")
+
+
+# --- load generators -----------------------------------------------------------
+
+_WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def _wrk_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text.strip())
+    if not match:
+        raise ValueError(f"cannot parse wrk latency {text!r}")
+    return float(match.group(1)) * _WRK_UNITS[match.group(2)]
+
+
+def _run_wrk(wrk: str, port: int, seconds: float, connections: int) -> RunResult:
+    threads = max(1, min(2, connections))
+    result = subprocess.run(
+        [
+            wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+            "--latency", "--timeout", "10s", f"http://{HOST}:{port}{PATH}",
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    )
+    out = result.stdout
+    if result.returncode != 0:
+        raise RuntimeError(f"wrk failed ({result.returncode}):\n{out}{result.stderr}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", out)
+    p50 = _wrk_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = _wrk_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    errors = 0
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if socket_errors:
+        errors += sum(int(socket_errors.group(i)) for i in range(1, 5))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    requests = int(total.group(1)) if total else round(rps * seconds)
+    elapsed = _wrk_ms(total.group(2) + total.group(3)) / 1000 if total else seconds
+    return RunResult(requests, elapsed, rps, p50, p99, errors)
+
+
+def _percentile(sorted_values: list[float], fraction: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+def _run_python(port: int, seconds: float, connections: int, max_requests: int) -> RunResult:
+    deadline = time.monotonic() + seconds
+    budget = threading.Semaphore(max_requests)  # bounded request count per run
+    latencies: list[list[float]] = [[] for _ in range(connections)]
+    errors = [0] * connections
+
+    def worker(slot: int) -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=10)
+        own = latencies[slot]
+        try:
+            while time.monotonic() < deadline and budget.acquire(blocking=False):
+                start = time.perf_counter()
+                try:
+                    conn.request("GET", PATH)
+                    response = conn.getresponse()
+                    response.read()
+                    if response.will_close:
+                        conn.close()  # sync gunicorn: reconnects on the next request
+                except (OSError, http.client.HTTPException):
+                    errors[slot] += 1
+                    conn.close()
+                    continue
+                own.append((time.perf_counter() - start) * 1000)
+                if not 200 <= response.status < 300:
+                    errors[slot] += 1
+        finally:
+            conn.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(slot,), daemon=True) for slot in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 30)
+    elapsed = time.monotonic() - started
+    merged = sorted(value for own in latencies for value in own)
+    return RunResult(
+        requests=len(merged),
+        seconds=elapsed,
+        rps=len(merged) / elapsed if elapsed else 0.0,
+        p50_ms=_percentile(merged, 0.50),
+        p99_ms=_percentile(merged, 0.99),
+        errors=sum(errors),
+    )
+
+
+# --- main ------------------------------------------------------------------------
+
+
+def _print_table(tool: str, connections: int, seconds: float, results: list[RunResult]) -> None:
+    print()
+    print(f"GET {PATH}  gunicorn {WORKERS} sync workers  {connections} connections  {seconds:g} s/run  tool: {tool}")
+    header = f"{'run':>6} {'requests':>9} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}"
+    print(header)
+    print("-" * len(header))
+    for number, r in enumerate(results, 1):
+        print(f"{number:>6} {r.requests:>9} {r.rps:>10.1f} {r.p50_ms:>9.2f} {r.p99_ms:>9.2f} {r.errors:>7}")
+    print("-" * len(header))
+    print(
+        f"{'median':>6} {int(statistics.median(r.requests for r in results)):>9} "
+        f"{statistics.median(r.rps for r in results):>10.1f} "
+        f"{statistics.median(r.p50_ms for r in results):>9.2f} "
+        f"{statistics.median(r.p99_ms for r in results):>9.2f} "
+        f"{sum(r.errors for r in results):>7}"
+    )
+
+
+def _raise_on_sigterm(signum, frame):  # noqa: ARG001
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    runs = _env_int("BENCH_RUNS", 5)
+    seconds = _env_float("BENCH_SECONDS", 10.0)
+    connections = _env_int("BENCH_CONNECTIONS", 8)
+    warmup = _env_float("BENCH_WARMUP", 2.0)
+    max_requests = _env_int("BENCH_MAX_REQUESTS", 200_000)
+    forced = os.environ.get("BENCH_TOOL", "").strip().lower()
+    wrk = shutil.which("wrk") if forced in ("", "wrk") else None
+    if forced == "wrk" and wrk is None:
+        print("BENCH_TOOL=wrk but wrk is not on PATH (apt-get install -y wrk)", file=sys.stderr)
+        return 1
+    tool = "wrk" if wrk else "python (fallback: lower bound)"
+
+    def measure(duration: float) -> RunResult:
+        if wrk:
+            return _run_wrk(wrk, port, duration, connections)
+        return _run_python(port, duration, connections, max_requests)
+
+    previous_sigterm = signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    tmp = Path(tempfile.mkdtemp(prefix="linkedout-bench-"))
+    process = None
+    try:
+        env = _server_env(tmp)
+        print(f"preparing {tmp} (migrate, collectstatic)")
+        _manage(env, "migrate", "--noinput")
+        _manage(env, "collectstatic", "--noinput")
+        port = _free_port()
+        log_path = tmp / "gunicorn.log"
+        process = _start_gunicorn(env, port, log_path)
+        _wait_ready(process, port, log_path)
+        status, body = _get(port, PATH)
+        if status != 200:
+            print(f"GET {PATH} answered {status}, expected 200:\n{body[:2000].decode(errors='replace')}")
+            print(_tail(log_path))
+            return 1
+        if warmup > 0:
+            measure(warmup)
+        results = []
+        for number in range(1, runs + 1):
+            result = measure(seconds)
+            print(f"run {number}/{runs}: {result.rps:.1f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms")
+            results.append(result)
+        if process.poll() is not None:
+            print(f"gunicorn died during the benchmark:\n{_tail(log_path)}")
+            return 1
+        _print_table(tool, connections, seconds, results)
+        if any(r.errors for r in results):
+            print("errors were seen during the runs; server log tail:")
+            print(_tail(log_path))
+            return 1
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted; stopping gunicorn", file=sys.stderr)
+        return 130
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        _stop_gunicorn(process)
+        signal.signal(signal.SIGTERM, previous_sigterm)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

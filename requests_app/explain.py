@@ -1,0 +1,84 @@
+"""Sentences that tell the user, in their language, what applies to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_countries import countries
+
+from . import jurisdictions
+from .models import DeletionRequest
+
+
+def place_name(country: str, subdivision: str = "") -> str:
+    name = dict(countries).get(country, country)
+    subdivisions = dict(jurisdictions.COUNTRIES_WITH_SUBDIVISIONS.get(country, []))
+    if subdivision in subdivisions:
+        return f"{subdivisions[subdivision]}, {name}"
+    return str(name)
+
+
+def regime_explanation(country: str, subdivision: str = "") -> str:
+    """'You live in France, so the GDPR applies; LinkedIn Ireland must answer
+    within one month of receiving your request.'"""
+    regime = jurisdictions.regime_for(country, subdivision)
+    place = place_name(country, subdivision)
+    if regime.code == "none":
+        return _(
+            "You live in %(place)s. We know of no data-protection law there that gives you a deadline, "
+            "so your request relies on LinkedIn's own privacy policy; we ask %(controller)s to answer "
+            "within %(words)s as a courtesy."
+        ) % {"place": place, "controller": regime.controller.name, "words": regime.deadline_words}
+    text = _(
+        "You live in %(place)s, so the %(law)s applies; %(controller)s must answer within %(words)s "
+        "of receiving your request."
+    ) % {"place": place, "law": regime.short_name, "controller": regime.controller.name, "words": regime.deadline_words}
+    if regime.extension_words:
+        text += " " + _("It may extend this by %(words)s if it tells you so in time.") % {
+            "words": regime.extension_words
+        }
+    return text
+
+
+def days_in_words(days: int) -> str:
+    if days > 1:
+        return ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days}
+    if days == 1:
+        return _("1 day left (due tomorrow)")
+    if days == 0:
+        return _("due today")
+    return ngettext("%(n)d day overdue", "%(n)d days overdue", -days) % {"n": -days}
+
+
+@dataclass(frozen=True)
+class Clock:
+    due_on: date
+    extended_due_on: date | None
+    current_due_on: date
+    days_left: int
+    words: str
+    can_extend: bool
+
+
+def request_clock(request: DeletionRequest, *, today: date | None = None) -> Clock | None:
+    """The deadline once the request was submitted; None before."""
+    if request.submitted_on is None:
+        return None
+    regime = jurisdictions.regime_by_code(request.regime_code)
+    today = today or timezone.localdate()
+    due = jurisdictions.due_date(regime, request.submitted_on)
+    extended = jurisdictions.extended_due_date(regime, request.submitted_on)
+    current = extended if request.extended_on and extended else due
+    days_left = (current - today).days
+    return Clock(
+        due_on=due,
+        extended_due_on=extended if request.extended_on else None,
+        current_due_on=current,
+        days_left=days_left,
+        words=days_in_words(days_left),
+        can_extend=extended is not None and request.extended_on is None,
+    )

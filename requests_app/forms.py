@@ -1,0 +1,255 @@
+"""Forms of the guided journey (one per step) and of the request page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from . import jurisdictions
+from .models import AnswerOutcome, DataCategory
+from .validators import normalise_linkedin_url, validate_plain_text
+
+MAX_SPECIFIC_URLS = 200
+# LinkedIn launched AI training on member data in 2024; earlier dates are typos.
+EARLIEST_DATE = date(2024, 1, 1)
+
+
+class StepForm(forms.Form):
+    """Crispy renders the fields; the step template owns <form> and buttons."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+def _subdivision_choices():
+    return [
+        ("", _("— not in the US or Canada —")),
+        (_("United States"), jurisdictions.US_STATE_CHOICES),
+        (_("Canada"), jurisdictions.CA_PROVINCE_CHOICES),
+    ]
+
+
+def _past_date(value: date) -> date:
+    if value > timezone.localdate():
+        raise forms.ValidationError(_("This date is in the future."), code="future")
+    if value < EARLIEST_DATE:
+        raise forms.ValidationError(_("Please check the year: this date is too early."), code="too_early")
+    return value
+
+
+class YouForm(StepForm):
+    full_name = forms.CharField(
+        label=_("Your full name"),
+        max_length=200,
+        help_text=_("As it appears on your LinkedIn profile. Any alphabet is fine."),
+        validators=[validate_plain_text],
+    )
+    email = forms.EmailField(
+        label=_("Email address of your LinkedIn account"),
+        max_length=254,
+        help_text=_("LinkedIn uses it to find your account. We send your private link here."),
+    )
+    profile_url = forms.CharField(
+        label=_("Your LinkedIn profile address (optional)"),
+        required=False,
+        max_length=500,
+        help_text=_("For example https://www.linkedin.com/in/your-name"),
+    )
+    country = forms.ChoiceField(label=_("Where do you live?"), help_text=_("This decides which law protects you."))
+    subdivision = forms.ChoiceField(
+        label=_("State or province"),
+        required=False,
+        help_text=_("Only for the United States and Canada, where the law depends on it."),
+    )
+    language = forms.ChoiceField(label=_("Your language"), choices=settings.LANGUAGES)
+    letter_language = forms.ChoiceField(
+        label=_("Language of the letter to LinkedIn"),
+        choices=[("en", _("English (LinkedIn's working language, recommended)")), ("own", _("My language"))],
+        initial="en",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Choose your country"))] + list(countries)
+        self.fields["subdivision"].choices = _subdivision_choices()
+
+    def clean_full_name(self) -> str:
+        return self.cleaned_data["full_name"].strip()
+
+    def clean_profile_url(self) -> str:
+        value = self.cleaned_data["profile_url"]
+        return normalise_linkedin_url(value) if value else ""
+
+    def clean(self):
+        data = super().clean()
+        country, subdivision = data.get("country"), data.get("subdivision", "")
+        allowed = dict(jurisdictions.COUNTRIES_WITH_SUBDIVISIONS.get(country, []))
+        if allowed and subdivision not in allowed:
+            self.add_error(
+                "subdivision",
+                _("Please choose your state or province: in %(country)s the law depends on it.")
+                % {"country": dict(countries)[country]},
+            )
+        elif not allowed and subdivision:
+            data["subdivision"] = ""  # a leftover choice from another country
+        return data
+
+
+class WhatForm(StepForm):
+    data_categories = forms.MultipleChoiceField(
+        label=_("What should LinkedIn delete?"),
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[DataCategory.AI_TRAINING],
+        error_messages={"required": _("Choose at least one kind of data.")},
+    )
+    specific_urls = forms.CharField(
+        label=_("Specific posts or pages (optional)"),
+        required=False,
+        max_length=MAX_SPECIFIC_URLS * 510,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One LinkedIn address per line, at most %(max)d.") % {"max": MAX_SPECIFIC_URLS},
+    )
+    object_to_processing = forms.BooleanField(
+        label=_("Also object to LinkedIn using my data to train AI"),
+        required=False,
+        initial=True,
+    )
+    close_account = forms.BooleanField(
+        label=_("Also close my LinkedIn account"),
+        required=False,
+        initial=False,
+        help_text=_(
+            "Closing deletes your profile, connections, messages and recommendations for good. "
+            "You cannot undo it after 14 days. Leave this off to keep your account."
+        ),
+    )
+
+    def clean_specific_urls(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["specific_urls"].splitlines() if line.strip()]
+        if len(lines) > MAX_SPECIFIC_URLS:
+            raise forms.ValidationError(
+                _("Please list at most %(max)d addresses (you listed %(count)d).")
+                % {"max": MAX_SPECIFIC_URLS, "count": len(lines)}
+            )
+        urls, errors = [], []
+        for number, line in enumerate(lines, start=1):
+            try:
+                url = normalise_linkedin_url(line)
+            except forms.ValidationError as error:
+                errors.append(_("Line %(number)d: %(message)s") % {"number": number, "message": error.messages[0]})
+                continue
+            if url not in urls:
+                urls.append(url)
+        if errors:
+            raise forms.ValidationError(errors[:10])
+        return urls
+
+
+class AiSettingForm(StepForm):
+    status = forms.ChoiceField(
+        label=_("Have you switched the setting off?"),
+        choices=[("off", _("Yes, I switched it off")), ("not_yet", _("Not yet: remind me"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please tell us whether you switched it off.")},
+    )
+    switched_off_on = forms.DateField(
+        label=_("On which day did you switch it off?"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave it as today if you just did it."),
+    )
+
+    def clean_switched_off_on(self):
+        value = self.cleaned_data["switched_off_on"]
+        return _past_date(value) if value else value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == "off" and not data.get("switched_off_on") and "switched_off_on" not in self.errors:
+            data["switched_off_on"] = timezone.localdate()
+        if data.get("status") == "not_yet":
+            data["switched_off_on"] = None
+        return data
+
+
+class RemindersForm(StepForm):
+    reminders_enabled = forms.TypedChoiceField(
+        label=_("Shall we remind you by email?"),
+        choices=[("yes", _("Yes, remind me")), ("no", _("No, thank you"))],
+        coerce=lambda value: value == "yes",
+        initial="yes",
+        widget=forms.RadioSelect,
+    )
+
+
+class ReviewForm(StepForm):
+    creation_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+# --- Request page -------------------------------------------------------------
+
+
+class SubmittedForm(StepForm):
+    submitted_on = forms.DateField(
+        label=_("When did you send it to LinkedIn?"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("LinkedIn's deadline counts from this day."),
+    )
+    case_number = forms.CharField(
+        label=_("LinkedIn case number (optional)"),
+        required=False,
+        max_length=64,
+        validators=[validate_plain_text],
+    )
+
+    def clean_submitted_on(self) -> date:
+        return _past_date(self.cleaned_data["submitted_on"])
+
+
+class ExtensionForm(StepForm):
+    announced_on = forms.DateField(
+        label=_("When did LinkedIn tell you it needs more time?"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_announced_on(self) -> date:
+        return _past_date(self.cleaned_data["announced_on"])
+
+
+class AnswerForm(StepForm):
+    outcome = forms.ChoiceField(label=_("What did LinkedIn say?"), choices=AnswerOutcome.choices, widget=forms.RadioSelect)
+    answered_on = forms.DateField(label=_("When?"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_answered_on(self) -> date:
+        return _past_date(self.cleaned_data["answered_on"])
+
+
+class AiConfirmForm(StepForm):
+    switched_off_on = forms.DateField(
+        label=_("On which day did you switch it off?"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_switched_off_on(self) -> date:
+        return _past_date(self.cleaned_data["switched_off_on"])
+
+
+class EraseForm(StepForm):
+    confirm = forms.BooleanField(
+        label=_("Yes, erase everything LinkedOut holds about me. I understand this cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+
+class EmailLinkForm(StepForm):
+    email = forms.EmailField(label=_("Your email address"), max_length=254)

@@ -1,0 +1,468 @@
+"""Which law applies to a LinkedIn member, who the controller is, and when the answer is due.
+
+Pure Python: no Django models and no I/O apart from reading ``data/facts.json``
+once at import. That file holds every fact /work/shared/DOMAIN.md marks
+UNVERIFIED (LinkedIn URLs, controller addresses, authorities, unverified
+deadlines) so an operator can correct them without touching this logic.
+
+Deadlines count from the day LinkedIn *received* the request:
+
+* Periods in months (GDPR, UK GDPR) follow Regulation (EEC, Euratom) No 1182/71,
+  Art. 3: the day of receipt does not count, the period ends on the same date N
+  months later (or on the last day of that month if it has no such date), and
+  if that day is a Saturday, Sunday or public holiday of the place where the
+  controller must act, the period ends on the next working day. The ICO's
+  guidance gives the same result for the UK (England and Wales bank holidays).
+* Periods in days (CCPA, PIPEDA, ...) are plain calendar days without roll-over.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+import json
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import holidays
+
+FACTS_PATH = Path(__file__).with_name("data") / "facts.json"
+FACTS: dict[str, Any] = json.loads(FACTS_PATH.read_text(encoding="utf-8"))
+LAST_CHECKED: date = date.fromisoformat(FACTS["last_checked"])
+
+
+# --------------------------------------------------------------------------- types
+
+
+@dataclass(frozen=True)
+class Controller:
+    key: str
+    name: str
+    address_lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Authority:
+    key: str
+    name: str
+    short_name: str
+    website: str
+    email: str = ""
+    address_lines: tuple[str, ...] = ()
+    web_form: str = ""  # complaint/contact form, where the authority has one
+
+
+@dataclass(frozen=True)
+class Period:
+    unit: Literal["months", "days"]
+    amount: int
+    roll_over: bool  # True: a Saturday/Sunday/public holiday moves the end to the next working day
+
+
+@dataclass(frozen=True)
+class Regime:
+    code: str  # "gdpr" | "uk_gdpr" | "fadp" | "ccpa" | "pipeda" | "lgpd" | "none"
+    law_name: str
+    short_name: str
+    erasure_citation: str
+    objection_citation: str  # "" where the law gives no objection right
+    recipients_citation: str  # "" where the law has no duty to tell recipients
+    deadline_citation: str
+    deadline: Period
+    # TOTAL period from receipt when extended, not just the extra part.
+    extension: Period | None
+    deadline_words: str
+    extension_words: str
+    holiday_country: str  # whose public holidays roll a deadline over; "" = none
+    controller: Controller
+    authorities: tuple[Authority, ...]  # escalation options; empty for "none"
+
+    @property
+    def has_objection_right(self) -> bool:
+        return bool(self.objection_citation)
+
+
+# --------------------------------------------------------------------------- countries
+
+# 27 EU member states + the three EEA EFTA states, which apply the GDPR via the EEA Agreement.
+EU_COUNTRIES: frozenset[str] = frozenset(
+    {
+        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+        "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    }
+)  # fmt: skip
+EU_EEA_COUNTRIES: frozenset[str] = EU_COUNTRIES | {"IS", "LI", "NO"}
+
+# Common non-ISO spellings users or other code may pass in.
+_COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
+
+US_STATE_CHOICES: list[tuple[str, str]] = [
+    ("AL", "Alabama"), ("AK", "Alaska"), ("AZ", "Arizona"), ("AR", "Arkansas"),
+    ("CA", "California"), ("CO", "Colorado"), ("CT", "Connecticut"), ("DE", "Delaware"),
+    ("DC", "District of Columbia"), ("FL", "Florida"), ("GA", "Georgia"), ("HI", "Hawaii"),
+    ("ID", "Idaho"), ("IL", "Illinois"), ("IN", "Indiana"), ("IA", "Iowa"),
+    ("KS", "Kansas"), ("KY", "Kentucky"), ("LA", "Louisiana"), ("ME", "Maine"),
+    ("MD", "Maryland"), ("MA", "Massachusetts"), ("MI", "Michigan"), ("MN", "Minnesota"),
+    ("MS", "Mississippi"), ("MO", "Missouri"), ("MT", "Montana"), ("NE", "Nebraska"),
+    ("NV", "Nevada"), ("NH", "New Hampshire"), ("NJ", "New Jersey"), ("NM", "New Mexico"),
+    ("NY", "New York"), ("NC", "North Carolina"), ("ND", "North Dakota"), ("OH", "Ohio"),
+    ("OK", "Oklahoma"), ("OR", "Oregon"), ("PA", "Pennsylvania"), ("RI", "Rhode Island"),
+    ("SC", "South Carolina"), ("SD", "South Dakota"), ("TN", "Tennessee"), ("TX", "Texas"),
+    ("UT", "Utah"), ("VT", "Vermont"), ("VA", "Virginia"), ("WA", "Washington"),
+    ("WV", "West Virginia"), ("WI", "Wisconsin"), ("WY", "Wyoming"),
+]  # fmt: skip
+
+CA_PROVINCE_CHOICES: list[tuple[str, str]] = [
+    ("AB", "Alberta"), ("BC", "British Columbia"), ("MB", "Manitoba"),
+    ("NB", "New Brunswick"), ("NL", "Newfoundland and Labrador"), ("NS", "Nova Scotia"),
+    ("NT", "Northwest Territories"), ("NU", "Nunavut"), ("ON", "Ontario"),
+    ("PE", "Prince Edward Island"), ("QC", "Quebec"), ("SK", "Saskatchewan"), ("YT", "Yukon"),
+]  # fmt: skip
+
+COUNTRIES_WITH_SUBDIVISIONS: dict[str, list[tuple[str, str]]] = {
+    "US": US_STATE_CHOICES,
+    "CA": CA_PROVINCE_CHOICES,
+}
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def linkedin_url(name: str) -> str:
+    """A LinkedIn URL from facts.json, e.g. ``linkedin_url("objection_form")``."""
+    urls: dict[str, str] = FACTS["linkedin"]["urls"]
+    try:
+        return urls[name]
+    except KeyError:
+        raise KeyError(
+            f"unknown LinkedIn URL {name!r}; known: {sorted(urls)}"
+        ) from None
+
+
+def _controller(key: str) -> Controller:
+    raw = FACTS["controllers"][key]
+    return Controller(
+        key=key, name=raw["name"], address_lines=tuple(raw["address_lines"])
+    )
+
+
+def _authority(key: str, raw: dict[str, Any]) -> Authority:
+    return Authority(
+        key=key,
+        name=raw["name"],
+        short_name=raw.get("short_name", raw["name"]),
+        website=raw["website"],
+        email=raw.get("email", ""),
+        address_lines=tuple(raw.get("address_lines", ())),
+        web_form=raw.get("web_form", ""),
+    )
+
+
+AUTHORITIES: dict[str, Authority] = {
+    key: _authority(key, raw)
+    for key, raw in FACTS["authorities"].items()
+    if not key.startswith("_")
+}
+
+
+def _national(code: str, raw: dict[str, Any] | str) -> Authority:
+    # A string refers to an entry of "authorities" (IE -> the DPC), so no fact is stored twice.
+    return (
+        AUTHORITIES[raw]
+        if isinstance(raw, str)
+        else _authority(f"dpa_{code.lower()}", raw)
+    )
+
+
+NATIONAL_AUTHORITIES: dict[str, Authority] = {
+    code: _national(code, raw) for code, raw in FACTS["national_authorities"].items()
+}
+
+LINKEDIN_IRELAND = _controller("linkedin_ireland")
+LINKEDIN_CORPORATION = _controller("linkedin_corporation")
+IRISH_DPC = AUTHORITIES["ie_dpc"]
+
+
+def national_authority(country: str) -> Authority | None:
+    """The data-protection authority of an EU/EEA country, or None."""
+    return NATIONAL_AUTHORITIES.get(_normalise(country))
+
+
+# --------------------------------------------------------------------------- regimes
+
+
+def _unverified_days(code: str) -> tuple[int, str]:
+    raw = FACTS["unverified_deadlines"][code]
+    return int(raw["days"]), raw["citation"]
+
+
+def _days_words(days: int) -> str:
+    return f"{days} days"
+
+
+_FADP_DAYS, _FADP_CITATION = _unverified_days("fadp")
+_LGPD_DAYS, _LGPD_CITATION = _unverified_days("lgpd")
+_COURTESY_DAYS, _ = _unverified_days("none")
+
+# Art. 12(3) GDPR: one month, extendable "by two further months" -> three months from receipt.
+_ONE_MONTH = Period("months", 1, roll_over=True)
+_THREE_MONTHS = Period("months", 3, roll_over=True)
+
+GDPR = Regime(
+    code="gdpr",
+    law_name="General Data Protection Regulation (EU) 2016/679 (GDPR)",
+    short_name="GDPR",
+    erasure_citation="Article 17 GDPR",
+    # LinkedIn relies on legitimate interest (Art. 6(1)(f)); Art. 21(1) lets members object.
+    objection_citation="Article 21(1) GDPR",
+    recipients_citation="Article 19 GDPR",
+    deadline_citation="Article 12(3) GDPR",
+    deadline=_ONE_MONTH,
+    extension=_THREE_MONTHS,
+    deadline_words="one month",
+    extension_words="two more months",
+    # LinkedIn Ireland acts in Ireland, so Irish public holidays extend the period
+    # (Reg. 1182/71 Art. 3(4)).
+    holiday_country="IE",
+    controller=LINKEDIN_IRELAND,
+    # The lead authority under the one-stop shop (Art. 56) is the DPC; regime_for() adds the
+    # member's own authority (Art. 77(1)).
+    authorities=(IRISH_DPC,),
+)
+
+UK_GDPR = Regime(
+    code="uk_gdpr",
+    law_name="UK General Data Protection Regulation (UK GDPR) and Data Protection Act 2018",
+    short_name="UK GDPR",
+    erasure_citation="Article 17 UK GDPR",
+    objection_citation="Article 21(1) UK GDPR",
+    recipients_citation="Article 19 UK GDPR",
+    deadline_citation="Article 12(3) UK GDPR",
+    deadline=_ONE_MONTH,
+    extension=_THREE_MONTHS,
+    deadline_words="one month",
+    extension_words="two more months",
+    # ICO guidance: next working day, using England and Wales bank holidays.
+    holiday_country="GB",
+    controller=LINKEDIN_CORPORATION,
+    authorities=(AUTHORITIES["ico"],),
+)
+
+FADP = Regime(
+    code="fadp",
+    law_name="Swiss Federal Act on Data Protection (FADP/nDSG)",
+    short_name="Swiss FADP",
+    erasure_citation="Art. 32 FADP",
+    objection_citation="",
+    recipients_citation="",
+    deadline_citation=_FADP_CITATION,  # 30 days is set for access; UNVERIFIED for erasure
+    deadline=Period("days", _FADP_DAYS, roll_over=False),
+    extension=None,
+    deadline_words=_days_words(_FADP_DAYS),
+    extension_words="",
+    holiday_country="",
+    # Swiss members are served by LinkedIn Ireland, like EU/EEA members.
+    controller=LINKEDIN_IRELAND,
+    authorities=(AUTHORITIES["fdpic"],),
+)
+
+CCPA = Regime(
+    code="ccpa",
+    law_name=(
+        "California Consumer Privacy Act, as amended by the California Privacy Rights Act"
+        " (CCPA/CPRA)"
+    ),
+    short_name="CCPA/CPRA",
+    erasure_citation="Cal. Civ. Code § 1798.105",
+    objection_citation="",
+    recipients_citation="",
+    # 45 calendar days, extendable once by 45 more with notice within the first 45.
+    deadline_citation="Cal. Civ. Code § 1798.130(a)(2)",
+    deadline=Period("days", 45, roll_over=False),
+    extension=Period("days", 90, roll_over=False),
+    deadline_words="45 days",
+    extension_words="45 more days",
+    holiday_country="",
+    controller=LINKEDIN_CORPORATION,
+    authorities=(AUTHORITIES["cppa"], AUTHORITIES["california_ag"]),
+)
+
+PIPEDA = Regime(
+    code="pipeda",
+    law_name="Personal Information Protection and Electronic Documents Act (PIPEDA)",
+    short_name="PIPEDA",
+    erasure_citation="PIPEDA, Schedule 1, Principle 4.9 and section 8",
+    objection_citation="",
+    recipients_citation="",
+    # s. 8(3): 30 days; s. 8(4): one extension of up to 30 more; s. 8(5): silence counts as refusal.
+    deadline_citation="PIPEDA, section 8(3)",
+    deadline=Period("days", 30, roll_over=False),
+    extension=Period("days", 60, roll_over=False),
+    deadline_words="30 days",
+    extension_words="30 more days",
+    holiday_country="",
+    controller=LINKEDIN_CORPORATION,
+    authorities=(AUTHORITIES["opc"],),
+)
+
+LGPD = Regime(
+    code="lgpd",
+    law_name="Lei Geral de Proteção de Dados Pessoais, Lei nº 13.709/2018 (LGPD)",
+    short_name="LGPD",
+    erasure_citation="Art. 18 LGPD",
+    objection_citation="",
+    recipients_citation="",
+    deadline_citation=_LGPD_CITATION,  # 15 days is set for access; UNVERIFIED for deletion
+    deadline=Period("days", _LGPD_DAYS, roll_over=False),
+    extension=None,
+    deadline_words=_days_words(_LGPD_DAYS),
+    extension_words="",
+    holiday_country="",
+    controller=LINKEDIN_CORPORATION,
+    authorities=(AUTHORITIES["anpd"],),
+)
+
+# No data-protection law we can cite: we ask under LinkedIn's own policy and give it a
+# courtesy deadline, which the product must present as ours, not a legal one.
+NONE = Regime(
+    code="none",
+    law_name="LinkedIn's own privacy policy (no data-protection law applies that we can cite)",
+    short_name="LinkedIn's privacy policy",
+    erasure_citation="LinkedIn's Privacy Policy",
+    objection_citation="",
+    recipients_citation="",
+    deadline_citation="",
+    deadline=Period("days", _COURTESY_DAYS, roll_over=False),
+    extension=None,
+    deadline_words=_days_words(_COURTESY_DAYS),
+    extension_words="",
+    holiday_country="",
+    controller=LINKEDIN_CORPORATION,
+    authorities=(),
+)
+
+REGIMES: dict[str, Regime] = {
+    r.code: r for r in (GDPR, UK_GDPR, FADP, CCPA, PIPEDA, LGPD, NONE)
+}
+
+
+def regime_by_code(code: str) -> Regime:
+    """The regime stored on a request; an unknown code (a regime retired from
+    this table) falls back to the courtesy regime rather than failing."""
+    return REGIMES.get(code, NONE)
+
+
+def _normalise(code: str) -> str:
+    code = (code or "").strip().upper()
+    return _COUNTRY_ALIASES.get(code, code)
+
+
+def _base_regime(country: str, subdivision: str) -> Regime:
+    if country in EU_EEA_COUNTRIES:
+        return GDPR
+    if country == "GB":
+        return UK_GDPR
+    if country == "CH":
+        return FADP
+    if country == "US":
+        # Only California has a deletion right we can cite; other states fall back to "none".
+        return CCPA if subdivision == "CA" else NONE
+    if country == "CA":
+        return PIPEDA  # federal law, applied to every province for simplicity (incl. Quebec)
+    if country == "BR":
+        return LGPD
+    return NONE
+
+
+@functools.cache
+def regime_for(country: str, subdivision: str = "") -> Regime:
+    """The regime for a member living in ``country`` (ISO 3166 alpha-2), ``subdivision``
+    e.g. "CA" (California) for the US. ``authorities`` is personalised: see authorities_for()."""
+    country, subdivision = _normalise(country), (subdivision or "").strip().upper()
+    regime = _base_regime(country, subdivision)
+    if regime is GDPR:
+        return replace(regime, authorities=authorities_for(country))
+    return regime
+
+
+def authorities_for(country: str, subdivision: str = "") -> tuple[Authority, ...]:
+    """Where the member can complain.
+
+    GDPR: the lead authority (Irish DPC) first, then the member's own national authority
+    if different, since Art. 77(1) lets them complain where they live or work.
+    Elsewhere: the regime's authorities (empty where no law applies).
+    """
+    country, subdivision = _normalise(country), (subdivision or "").strip().upper()
+    regime = _base_regime(country, subdivision)
+    if regime is not GDPR:
+        return regime.authorities
+    own = NATIONAL_AUTHORITIES.get(country)
+    if own is None or own.key == IRISH_DPC.key:
+        return (IRISH_DPC,)
+    return (IRISH_DPC, own)
+
+
+# --------------------------------------------------------------------------- deadlines
+
+
+def add_months(start: date, months: int) -> date:
+    """Same day-of-month ``months`` later, clamped to that month's last day
+    (Reg. 1182/71 Art. 3(2)(c): e.g. 31 Jan + 1 month = 28/29 Feb)."""
+    index = start.year * 12 + (start.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last_day = calendar.monthrange(year, month)[1]
+    return date(year, month, min(start.day, last_day))
+
+
+@functools.cache
+def _holidays(country: str) -> holidays.HolidayBase | None:
+    # Built once per country; the object adds years lazily as dates are looked up.
+    if not country:
+        return None
+    if country == "GB":
+        # The ICO uses England and Wales bank holidays.
+        return holidays.country_holidays("GB", subdiv="ENG")
+    return holidays.country_holidays(country)
+
+
+def next_working_day(day: date, country: str) -> date:
+    """``day`` if it is a working day in ``country``, else the next one.
+
+    Reg. 1182/71 Art. 3(4): a period ending on a Saturday, Sunday or public holiday ends
+    at the end of the following working day. With ``country`` "" only weekends count.
+    """
+    public_holidays = _holidays(_normalise(country))
+    while day.weekday() >= 5 or (
+        public_holidays is not None and day in public_holidays
+    ):
+        day += timedelta(days=1)
+    return day
+
+
+def _period_end(period: Period, received: date, holiday_country: str) -> date:
+    # The day of receipt does not count (Reg. 1182/71 Art. 3(1)), so N days/months run
+    # from the following day and end on received + N.
+    if period.unit == "months":
+        end = add_months(received, period.amount)
+    else:
+        end = received + timedelta(days=period.amount)
+    return next_working_day(end, holiday_country) if period.roll_over else end
+
+
+def due_date(regime: Regime, received: date) -> date:
+    """Last day for the controller to answer a request received on ``received``."""
+    return _period_end(regime.deadline, received, regime.holiday_country)
+
+
+def extended_due_date(regime: Regime, received: date) -> date | None:
+    """Last day if the controller validly extends, or None if the law allows no extension.
+
+    The extension counts from the original start, not from the first due date
+    (GDPR: three months from receipt), with the same roll-over rules.
+    """
+    if regime.extension is None:
+        return None
+    return _period_end(regime.extension, received, regime.holiday_country)

@@ -1,0 +1,142 @@
+"""Data: a deletion request, its append-only timeline and its private links.
+
+Models keep their own invariants (which state may follow which); the verbs
+that change them live in services.py.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class DataCategory(models.TextChoices):
+    AI_TRAINING = "ai_training", _("All my data used to train generative-AI models")
+    POSTS = "posts", _("My posts and articles")
+    COMMENTS = "comments", _("My comments and reactions")
+    MESSAGES = "messages", _("My messages")
+    PROFILE = "profile", _("My profile data")
+    ACTIVITY = "activity", _("My activity and search history")
+    MEDIA = "media", _("Photos, videos and documents I uploaded")
+
+
+class AnswerOutcome(models.TextChoices):
+    DONE = "done", _("LinkedIn deleted the data")
+    PARTLY = "partly", _("LinkedIn deleted only part of it")
+    REFUSED = "refused", _("LinkedIn refused")
+    ASKED_FOR_ID = "asked_for_id", _("LinkedIn asked me to prove my identity")
+
+
+class DeletionRequest(models.Model):
+    class Status(models.TextChoices):
+        CREATED = "created", _("Not sent to LinkedIn yet")
+        SUBMITTED = "submitted", _("Sent to LinkedIn, waiting for an answer")
+        ANSWERED = "answered", _("LinkedIn answered")
+        ERASED = "erased", _("Erased")
+
+    # Which state may follow which; services refuse anything else.
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.CREATED: {Status.SUBMITTED, Status.ERASED},
+        Status.SUBMITTED: {Status.SUBMITTED, Status.ANSWERED, Status.ERASED},
+        Status.ANSWERED: {Status.ANSWERED, Status.ERASED},
+        Status.ERASED: set(),
+    }
+
+    reference = models.CharField(max_length=12, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CREATED)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Set when a double-submitted "Create" must not make a second request.
+    creation_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    # Who: personal data, blanked by erase.
+    full_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    email_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    profile_url = models.URLField(max_length=500, blank=True)
+    country = models.CharField(max_length=2)
+    subdivision = models.CharField(max_length=3, blank=True)
+    language = models.CharField(max_length=8, default="en")
+    letter_language = models.CharField(max_length=8, default="en")
+
+    # What: kept as lists of codes / URLs.
+    data_categories = models.JSONField(default=list)
+    specific_urls = models.JSONField(default=list, blank=True)
+    object_to_processing = models.BooleanField(default=True)
+    close_account = models.BooleanField(default=False)
+
+    ai_setting_off_on = models.DateField(null=True, blank=True)
+    reminders_enabled = models.BooleanField(default=True)
+
+    # The regime is fixed when the request is made, so later edits of the
+    # jurisdiction table never move a deadline already promised to the user.
+    regime_code = models.CharField(max_length=16)
+
+    submitted_on = models.DateField(null=True, blank=True)
+    linkedin_case_number = models.CharField(max_length=64, blank=True)
+    extended_on = models.DateField(null=True, blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+    answer_outcome = models.CharField(max_length=16, choices=AnswerOutcome.choices, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+    @property
+    def is_erased(self) -> bool:
+        return self.status == self.Status.ERASED
+
+
+class RequestEvent(models.Model):
+    """One line of a request's timeline. Append-only: never edited."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Request created")
+        AI_SETTING_OFF = "ai_setting_off", _("AI-training setting switched off")
+        SUBMITTED = "submitted", _("Sent to LinkedIn")
+        EXTENDED = "extended", _("LinkedIn extended the deadline")
+        ANSWERED = "answered", _("LinkedIn answered")
+        LINK_SENT = "link_sent", _("Private link emailed")
+        ERASED = "erased", _("Everything erased")
+
+    request = models.ForeignKey(DeletionRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    # The date the user gave for it (may be earlier than `at`).
+    on_date = models.DateField(null=True, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    @property
+    def outcome_display(self) -> str:
+        return str(dict(AnswerOutcome.choices).get(self.detail, "")) if self.kind == self.Kind.ANSWERED else ""
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Timeline events are append-only.")
+        super().save(*args, **kwargs)
+
+
+class AccessToken(models.Model):
+    """A private link. Only the SHA-256 of the token is stored."""
+
+    request = models.ForeignKey(DeletionRequest, on_delete=models.CASCADE, related_name="tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last ran; /healthz reads it."""
+
+    name = models.CharField(max_length=32, unique=True)
+    at = models.DateTimeField()

@@ -1,0 +1,22 @@
+from django.urls import path, re_path
+
+from . import views
+from .wizard import StartWizard
+
+app_name = "requests_app"
+
+start = StartWizard.as_view(url_name="requests_app:start_step", done_step_name="done")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("start/", start, name="start"),
+    re_path(r"^start/(?P<step>[a-z-]+)/$", start, name="start_step"),
+    path("link/", views.email_link, name="email_link"),
+    path("r/<str:token>/", views.request_detail, name="detail"),
+    path("r/<str:token>/letter.txt", views.letter_download, name="letter"),
+    path("r/<str:token>/submitted/", views.mark_submitted, name="mark_submitted"),
+    path("r/<str:token>/extended/", views.record_extension, name="record_extension"),
+    path("r/<str:token>/answered/", views.record_answer, name="record_answer"),
+    path("r/<str:token>/ai-setting/", views.confirm_ai_setting, name="confirm_ai_setting"),
+    path("r/<str:token>/erase/", views.erase, name="erase"),
+]

@@ -1,0 +1,193 @@
+"""Thin views: validate a form, call a service, redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from . import explain, forms, jurisdictions, services
+from .health import health_report
+from .letters import build_letters
+from .models import AnswerOutcome, DeletionRequest
+from .tokens import token_resolve
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "requests_app/home.html", {"last_checked": jurisdictions.LAST_CHECKED})
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    ok, report = health_report()
+    return JsonResponse({"ok": ok, **report}, status=200 if ok else 503)
+
+
+def _resolve(token: str) -> DeletionRequest:
+    request_obj = token_resolve(token)
+    if request_obj is None:
+        raise Http404
+    return request_obj
+
+
+def _page_forms(request_obj: DeletionRequest) -> dict:
+    today = timezone.localdate()
+    return {
+        "submitted_form": forms.SubmittedForm(
+            initial={"submitted_on": request_obj.submitted_on or today, "case_number": request_obj.linkedin_case_number},
+            prefix="submitted",
+        ),
+        "extension_form": forms.ExtensionForm(initial={"announced_on": today}, prefix="extension"),
+        "answer_form": forms.AnswerForm(initial={"answered_on": today}, prefix="answer"),
+        "ai_form": forms.AiConfirmForm(initial={"switched_off_on": today}, prefix="ai"),
+    }
+
+
+def _render_detail(request: HttpRequest, token: str, request_obj: DeletionRequest, status: int = 200, **bound) -> HttpResponse:
+    if request_obj.is_erased:
+        return render(request, "requests_app/erased.html", {"request_obj": request_obj}, status=410 if status == 200 else status)
+    regime = jurisdictions.regime_by_code(request_obj.regime_code)
+    context = {
+        "token": token,
+        "request_obj": request_obj,
+        "regime": regime,
+        "authorities": jurisdictions.authorities_for(request_obj.country, request_obj.subdivision),
+        "regime_explanation": explain.regime_explanation(request_obj.country, request_obj.subdivision),
+        "letters": build_letters(request_obj),
+        "clock": explain.request_clock(request_obj),
+        "events": request_obj.events.all(),
+        "linkedin_form_url": jurisdictions.linkedin_url("privacy_request_form"),
+        "ai_setting_url": jurisdictions.linkedin_url("ai_setting"),
+        "last_checked": jurisdictions.LAST_CHECKED,
+        **_page_forms(request_obj),
+        **bound,
+    }
+    return render(request, "requests_app/detail.html", context, status=status)
+
+
+@never_cache
+@require_GET
+def request_detail(request: HttpRequest, token: str) -> HttpResponse:
+    return _render_detail(request, token, _resolve(token))
+
+
+@never_cache
+@require_GET
+def letter_download(request: HttpRequest, token: str) -> HttpResponse:
+    request_obj = _resolve(token)
+    if request_obj.is_erased:
+        raise Http404
+    response = HttpResponse(build_letters(request_obj).letter, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{request_obj.reference}-letter.txt"'
+    return response
+
+
+def _state_change(form_class, prefix: str, context_name: str, apply):
+    """A POST-only view for one change on the request page: bind the form,
+    call `apply(request_obj, cleaned_data)`, redirect back with a message."""
+
+    @never_cache
+    @require_POST
+    def view(request: HttpRequest, token: str) -> HttpResponse:
+        request_obj = _resolve(token)
+        if request_obj.is_erased:
+            return _render_detail(request, token, request_obj)
+        form = form_class(request.POST, prefix=prefix)
+        if form.is_valid():
+            try:
+                message = apply(request_obj, form.cleaned_data)
+            except services.InvalidTransition:
+                messages.error(request, _("That change does not fit the request's current state; nothing was changed."))
+                return redirect("requests_app:detail", token=token)
+            except ValueError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, message)
+                return redirect("requests_app:detail", token=token)
+        return _render_detail(request, token, request_obj, status=400, **{context_name: form})
+
+    return view
+
+
+def _apply_submitted(request_obj: DeletionRequest, data: dict) -> str:
+    if data["submitted_on"] < request_obj.created_at.date():
+        raise ValueError(_("This date is before you created the request."))
+    services.request_mark_submitted(request=request_obj, submitted_on=data["submitted_on"], case_number=data["case_number"])
+    return _("Recorded: you sent the request to LinkedIn. The deadline is now shown below.")
+
+
+def _apply_extension(request_obj: DeletionRequest, data: dict) -> str:
+    if request_obj.submitted_on and data["announced_on"] < request_obj.submitted_on:
+        raise ValueError(_("LinkedIn cannot have extended before you sent the request."))
+    services.request_record_extension(request=request_obj, announced_on=data["announced_on"])
+    return _("Recorded: LinkedIn extended the deadline.")
+
+
+def _apply_answer(request_obj: DeletionRequest, data: dict) -> str:
+    if request_obj.submitted_on and data["answered_on"] < request_obj.submitted_on:
+        raise ValueError(_("LinkedIn cannot have answered before you sent the request."))
+    services.request_record_answer(request=request_obj, outcome=data["outcome"], answered_on=data["answered_on"])
+    if data["outcome"] == AnswerOutcome.ASKED_FOR_ID:
+        return _("Recorded. Answer LinkedIn with what it asks for; your request stays open.")
+    return _("Recorded: LinkedIn answered.")
+
+
+def _apply_ai(request_obj: DeletionRequest, data: dict) -> str:
+    services.request_confirm_ai_setting(request=request_obj, switched_off_on=data["switched_off_on"])
+    return _("Recorded: you switched the AI-training setting off.")
+
+
+mark_submitted = _state_change(forms.SubmittedForm, "submitted", "submitted_form", _apply_submitted)
+record_extension = _state_change(forms.ExtensionForm, "extension", "extension_form", _apply_extension)
+record_answer = _state_change(forms.AnswerForm, "answer", "answer_form", _apply_answer)
+confirm_ai_setting = _state_change(forms.AiConfirmForm, "ai", "ai_form", _apply_ai)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def erase(request: HttpRequest, token: str) -> HttpResponse:
+    request_obj = _resolve(token)
+    if request_obj.is_erased:
+        return _render_detail(request, token, request_obj)
+    form = forms.EraseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.request_erase(request=request_obj)
+        return redirect("requests_app:detail", token=token)
+    return render(request, "requests_app/erase.html", {"form": form, "request_obj": request_obj, "token": token})
+
+
+def _email_key(group: str, request: HttpRequest) -> str:
+    return services.email_digest(request.POST.get("email", ""))
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="20/h", method="POST", block=True)
+@ratelimit(key=_email_key, rate="3/h", method="POST", block=True)
+def email_link(request: HttpRequest) -> HttpResponse:
+    form = forms.EmailLinkForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.request_email_links(email=form.cleaned_data["email"])
+        # The same words whether or not we know the address: no enumeration.
+        messages.success(
+            request,
+            _("If we hold a request for this address, we have emailed a fresh private link to it. Check your inbox."),
+        )
+        return redirect("requests_app:email_link")
+    return render(request, "requests_app/email_link.html", {"form": form})
+
+
+def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "429.html", status=429)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)

@@ -1,0 +1,181 @@
+"""The guided form: five steps kept in the session, one request at the end."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.db import IntegrityError
+from django.shortcuts import redirect
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from formtools.wizard.views import NamedUrlSessionWizardView, WizardView
+
+from . import explain, forms, jurisdictions, services
+from .models import DataCategory, DeletionRequest
+from .tokens import token_issue
+
+STEPS = [
+    ("you", forms.YouForm),
+    ("what", forms.WhatForm),
+    ("ai-setting", forms.AiSettingForm),
+    ("reminders", forms.RemindersForm),
+    ("review", forms.ReviewForm),
+]
+STEP_TITLES = {
+    "you": gettext_lazy("About you"),
+    "what": gettext_lazy("What to delete"),
+    "ai-setting": gettext_lazy("The AI-training setting"),
+    "reminders": gettext_lazy("Reminders"),
+    "review": gettext_lazy("Review and create"),
+}
+# Maps a creation key to the request it made, so that a second click on
+# "Create" (or a reload) leads to the same request instead of a new one.
+CREATED_SESSION_KEY = "linkedout_created"
+
+
+class StartWizard(NamedUrlSessionWizardView):
+    form_list = STEPS
+    template_name = "requests_app/start.html"
+
+    def get(self, request, *args, **kwargs):
+        step = kwargs.get("step")
+        if step == self.done_step_name:
+            # Only the POST of the last step creates a request; a GET never does.
+            return redirect(self.get_step_url(self.steps.last if self._has_started() else self.steps.first))
+        if step and step in self.get_form_list() and step != self.steps.first and not self._has_started():
+            return self._expired()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        posted_step = request.POST.get(f"{self.get_prefix(request)}-current_step", "")
+        if posted_step == "review" and not self._has_started():
+            return self._already_created_or_expired(request.POST.get("review-creation_key", ""))
+        if posted_step and posted_step != self.steps.first and not self._has_started():
+            return self._expired()
+        goto = request.POST.get("wizard_goto_step")
+        if goto and goto in self.get_form_list():
+            # Back: keep what was typed on this step, even if incomplete.
+            form = self.get_form(data=request.POST, files=request.FILES)
+            self.storage.set_step_data(self.steps.current, self.process_step(form))
+        return super().post(request, *args, **kwargs)
+
+    def render_done(self, form, **kwargs):
+        # formtools redirects to a "done" URL and creates on its GET; we create
+        # in the POST itself so that no GET ever changes anything.
+        return WizardView.render_done(self, form, **kwargs)
+
+    def _has_started(self) -> bool:
+        return self.storage.get_step_data(self.steps.first) is not None
+
+    def _expired(self):
+        messages.warning(
+            self.request,
+            _("Your session expired or the form was reset, so we started again. Nothing was saved."),
+        )
+        self.storage.reset()
+        return redirect(self.get_step_url(self.steps.first))
+
+    def _already_created_or_expired(self, creation_key: str):
+        request_id = self.request.session.get(CREATED_SESSION_KEY, {}).get(creation_key)
+        if request_id:
+            return self._open_existing(request_id)
+        return self._expired()
+
+    def _open_existing(self, request_id: int):
+        existing = DeletionRequest.objects.filter(pk=request_id).exclude(status=DeletionRequest.Status.ERASED).first()
+        if existing is None:
+            return self._expired()
+        messages.info(self.request, _("Your request was already created: here it is."))
+        return redirect("requests_app:detail", token=token_issue(request=existing))
+
+    def get_form_initial(self, step):
+        if step == "you":
+            return {"language": (get_language() or "en")[:2]}
+        if step == "what":
+            you = self.get_cleaned_data_for_step("you") or {}
+            if you.get("country"):
+                regime = jurisdictions.regime_for(you["country"], you.get("subdivision", ""))
+                return {"object_to_processing": regime.has_objection_right}
+        if step == "review":
+            key = self.storage.extra_data.setdefault("creation_key", secrets.token_hex(16))
+            return {"creation_key": key}
+        return {}
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        context["step_title"] = STEP_TITLES[self.steps.current]
+        context["step_number"] = self.steps.step1
+        context["step_count"] = self.steps.count
+        context["progress_percent"] = round(100 * self.steps.step1 / self.steps.count)
+        you = self.get_cleaned_data_for_step("you") if self.steps.current != "you" else None
+        if you:
+            regime = jurisdictions.regime_for(you["country"], you.get("subdivision", ""))
+            context["regime"] = regime
+            context["regime_explanation"] = explain.regime_explanation(you["country"], you.get("subdivision", ""))
+        if self.steps.current == "ai-setting":
+            context["ai_setting_url"] = jurisdictions.linkedin_url("ai_setting")
+            context["ai_setting_steps"] = jurisdictions.FACTS["linkedin"]["ai_setting_desktop_path"]
+            context["last_checked"] = jurisdictions.LAST_CHECKED
+        if self.steps.current == "review":
+            context["summary"] = self._summary()
+        return context
+
+    def _summary(self) -> dict:
+        you = self.get_cleaned_data_for_step("you") or {}
+        what = self.get_cleaned_data_for_step("what") or {}
+        ai = self.get_cleaned_data_for_step("ai-setting") or {}
+        reminders = self.get_cleaned_data_for_step("reminders") or {}
+        labels = dict(DataCategory.choices)
+        return {
+            "you": you,
+            "place": explain.place_name(you.get("country", ""), you.get("subdivision", "")),
+            "categories": [labels[c] for c in what.get("data_categories", [])],
+            "what": what,
+            "ai": ai,
+            "reminders": reminders,
+        }
+
+    def done(self, form_list, form_dict, **kwargs):
+        you = form_dict["you"].cleaned_data
+        what = form_dict["what"].cleaned_data
+        ai = form_dict["ai-setting"].cleaned_data
+        creation_key = form_dict["review"].cleaned_data["creation_key"]
+        if creation_key != self.storage.extra_data.get("creation_key"):
+            return self._expired()
+        draft = services.RequestDraft(
+            full_name=you["full_name"],
+            email=you["email"],
+            country=you["country"],
+            subdivision=you.get("subdivision", ""),
+            language=you["language"],
+            letter_language=you["letter_language"],
+            profile_url=you["profile_url"],
+            data_categories=what["data_categories"],
+            specific_urls=what["specific_urls"],
+            object_to_processing=what["object_to_processing"],
+            close_account=what["close_account"],
+            ai_setting_off_on=ai.get("switched_off_on"),
+            reminders_enabled=form_dict["reminders"].cleaned_data["reminders_enabled"],
+        )
+        try:
+            request_obj, token = services.request_create(draft=draft, creation_key=creation_key)
+        except IntegrityError:
+            # A concurrent second "Create" from this same session lost the race.
+            existing = DeletionRequest.objects.filter(creation_key=creation_key).first()
+            if existing is None:
+                raise
+            return self._open_existing(existing.pk)
+        created = self.request.session.get(CREATED_SESSION_KEY, {})
+        created[creation_key] = request_obj.pk
+        self.request.session[CREATED_SESSION_KEY] = created
+        messages.success(
+            self.request,
+            _(
+                "Your request %(reference)s is ready. Bookmark this page: its address is your private link. "
+                "We also emailed it to you."
+            )
+            % {"reference": request_obj.reference},
+        )
+        return redirect("requests_app:detail", token=token)

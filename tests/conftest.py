@@ -1,0 +1,79 @@
+"""Shared fixtures. REQUIRE_SERVICES=1 (CI) turns any missing service,
+browser or system library into a failure at start, never a skip."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+
+from requests_app.system import chromium_path, missing_system_libraries
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _service_problems() -> list[str]:
+    problems = []
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        problems.append("DATABASE_URL does not point at PostgreSQL")
+    if not settings.REDIS_URL or not settings.CELERY_BROKER_URL.startswith("redis"):
+        problems.append("REDIS_URL is not set to a Redis server")
+    else:
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+        except redis.RedisError as error:
+            problems.append(f"Redis is unreachable: {error}")
+    if chromium_path() is None:
+        problems.append("chromium is not installed (apt-get install chromium)")
+    problems.extend(f"missing system library: {name}" for name in missing_system_libraries())
+    return problems
+
+
+def pytest_sessionstart(session):
+    if REQUIRE_SERVICES:
+        problems = _service_problems()
+        if problems:
+            pytest.exit("REQUIRE_SERVICES=1 but: " + "; ".join(problems), returncode=3)
+
+
+def pytest_report_header(config):
+    db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    return f"linkedout: database={db} broker={broker} require_services={REQUIRE_SERVICES}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files():
+    # Pages are rendered as in production: hashed static names need a manifest.
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters live in the cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def browser_available():
+    if chromium_path() is None:
+        if REQUIRE_SERVICES:
+            pytest.fail("chromium is required (REQUIRE_SERVICES=1)")
+        pytest.skip("chromium is not installed")
+
+
+TOKEN_URL = re.compile(r"/r/([A-Za-z0-9_-]+)/")
+
+
+def token_from_url(url: str) -> str:
+    match = TOKEN_URL.search(url)
+    assert match, url
+    return match.group(1)
