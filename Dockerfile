@@ -62,8 +62,11 @@ EXPOSE 8000
 # IS the credential for a request, so the request line (%(r)s), path (%(U)s),
 # query (%(q)s) and Referer (%(f)s) must never reach the logs. Client IP and
 # User-Agent are left out too (personal data we do not need).
+# --no-control-socket: gunicorn >= 25.1 otherwise tries to create
+# $HOME/.gunicorn/gunicorn.ctl, and /app (app's home) is read-only for app.
 CMD ["gunicorn", "config.wsgi:application", \
      "--bind", "0.0.0.0:8000", \
      "--workers", "3", \
+     "--no-control-socket", \
      "--access-logfile", "-", \
      "--access-logformat", "%(t)s \"%(m)s\" %(s)s %(b)s %(M)sms"]

@@ -32,7 +32,9 @@ test: install
 	VAR_DIR=$${VAR_DIR:-$(CURDIR)/var/test} \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# wrk (Debian package) is the load generator; without it a slower Python one is used.
 bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
 	$(BIN)/python bench/run_all.py
 
 lint: install

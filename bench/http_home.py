@@ -159,12 +159,23 @@ def _start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subproces
     log = open(log_path, "ab")  # noqa: SIM115 - closed in _stop_gunicorn
     process = subprocess.Popen(
         [
-            _python(), "-m", "gunicorn", "config.wsgi:application",
-            "--bind", f"{HOST}:{port}",
-            "--workers", str(WORKERS),
-            "--worker-class", "sync",
-            "--error-logfile", "-",
-            "--log-level", "warning",
+            _python(),
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "sync",
+            "--error-logfile",
+            "-",
+            "--log-level",
+            "warning",
+            # gunicorn >= 25.1 opens a control socket at ~/.gunicorn/gunicorn.ctl
+            # by default, which would take over that of a dev server running beside.
+            "--no-control-socket",
         ],
         cwd=ROOT,
         env=env,
@@ -231,8 +242,14 @@ def _run_wrk(wrk: str, port: int, seconds: float, connections: int) -> RunResult
     threads = max(1, min(2, connections))
     result = subprocess.run(
         [
-            wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
-            "--latency", "--timeout", "10s", f"http://{HOST}:{port}{PATH}",
+            wrk,
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            f"http://{HOST}:{port}{PATH}",
         ],
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -376,7 +393,9 @@ def main() -> int:
         results = []
         for number in range(1, runs + 1):
             result = measure(seconds)
-            print(f"run {number}/{runs}: {result.rps:.1f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms")
+            print(
+                f"run {number}/{runs}: {result.rps:.1f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms"
+            )
             results.append(result)
         if process.poll() is not None:
             print(f"gunicorn died during the benchmark:\n{_tail(log_path)}")

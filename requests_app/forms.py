@@ -136,7 +136,8 @@ class WhatForm(StepForm):
     )
 
     def clean_specific_urls(self) -> list[str]:
-        lines = [line.strip() for line in self.cleaned_data["specific_urls"].splitlines() if line.strip()]
+        # dict.fromkeys: drop repeated lines, keep the order they were typed in.
+        lines = list(dict.fromkeys(line.strip() for line in self.cleaned_data["specific_urls"].splitlines() if line.strip()))
         if len(lines) > MAX_SPECIFIC_URLS:
             raise forms.ValidationError(
                 _("Please list at most %(max)d addresses (you listed %(count)d).")

@@ -13,5 +13,6 @@ class DeletionRequestFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"member{n}@example.org")
     email_digest = factory.LazyAttribute(lambda o: services.email_digest(o.email))
     country = "DE"
+    subdivision = ""
     data_categories = factory.LazyFunction(lambda: [DataCategory.AI_TRAINING.value, DataCategory.POSTS.value])
     regime_code = factory.LazyAttribute(lambda o: jurisdictions.regime_for(o.country, o.subdivision).code)

@@ -1,0 +1,81 @@
+"""'Email me my link again' and the private-link email."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from config.celery import app as celery_app
+from requests_app.models import AccessToken, RequestEvent
+from tests.factories import DeletionRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+SAME_ANSWER = "If we hold a request for this address, we have emailed a fresh private link to it."
+
+
+@pytest.fixture
+def run_tasks_inline():
+    """Tasks queued after commit run right here, for this test only."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+def test_known_and_unknown_addresses_get_the_same_answer(client, mailoutbox, run_tasks_inline, django_capture_on_commit_callbacks):
+    DeletionRequestFactory(email="known@example.org")
+    answers = []
+    for email in ("known@example.org", "unknown@example.org"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/link/", {"email": email}, follow=True)
+        answers.append(response.content.decode())
+    assert all(SAME_ANSWER in answer for answer in answers)
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["known@example.org"]
+
+
+def test_emailed_link_opens_the_request_and_uses_site_url(client, mailoutbox, run_tasks_inline, django_capture_on_commit_callbacks):
+    request = DeletionRequestFactory(email="Anna@Example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/link/", {"email": "anna@example.org"}, HTTP_HOST="127.0.0.1")
+    body = mailoutbox[0].body
+    link = next(word for word in body.split() if "/r/" in word)
+    assert link.startswith(settings.SITE_URL + "/r/")
+    assert client.get(link.removeprefix(settings.SITE_URL)).status_code == 200
+    assert AccessToken.objects.filter(request=request).count() == 1
+    assert request.events.filter(kind=RequestEvent.Kind.LINK_SENT).count() == 1
+
+
+def test_sending_the_same_link_message_twice_sends_one_email(mailoutbox):
+    from requests_app import services
+
+    request = DeletionRequestFactory()
+    assert services.request_send_private_link(request_id=request.pk, send_id="abc") is True
+    assert services.request_send_private_link(request_id=request.pk, send_id="abc") is False
+    assert len(mailoutbox) == 1
+
+
+def test_erased_requests_get_no_link(client, mailoutbox, run_tasks_inline, django_capture_on_commit_callbacks):
+    from requests_app import services
+
+    request = DeletionRequestFactory(email="gone@example.org")
+    services.request_erase(request=request)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/link/", {"email": "gone@example.org"})
+    assert mailoutbox == []
+
+
+def test_asking_too_often_for_one_address_is_rate_limited(client):
+    for _ in range(3):
+        assert client.post("/link/", {"email": "someone@example.org"}).status_code == 302
+    response = client.post("/link/", {"email": "someone@example.org"})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    # Another address from elsewhere is unaffected by this address's limit.
+    assert client.post("/link/", {"email": "other@example.org"}).status_code == 302
+
+
+def test_invalid_email_gets_a_message_and_sends_nothing(client, mailoutbox):
+    response = client.post("/link/", {"email": "not an email\r\nBcc: x@evil.example"})
+    assert response.status_code == 200
+    assert "Enter a valid email address." in response.content.decode()
+    assert mailoutbox == []

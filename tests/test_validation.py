@@ -1,0 +1,123 @@
+"""Every step's validation: clear messages, nothing stored from a rejected step."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from requests_app.forms import WhatForm, YouForm
+from requests_app.models import DeletionRequest
+from requests_app.validators import normalise_linkedin_url
+from tests.journey import post_step, what, you
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://www.linkedin.com/in/anna/", "https://www.linkedin.com/in/anna/"),
+        ("  https://WWW.LinkedIn.com/in/anna?trk=abc#top ", "https://www.linkedin.com/in/anna"),
+        ("https://linkedin.com/posts/x", "https://linkedin.com/posts/x"),
+        ("https://de.linkedin.com/in/anna", "https://de.linkedin.com/in/anna"),
+    ],
+)
+def test_linkedin_urls_are_normalised(raw, expected):
+    assert normalise_linkedin_url(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("http://www.linkedin.com/in/anna", "starting with https://"),
+        ("javascript:alert(1)", "starting with https://"),
+        ("https://linkedin.com.evil.example/in/anna", "Only addresses on linkedin.com"),
+        ("https://evil.example/?linkedin.com", "Only addresses on linkedin.com"),
+        ("https://notlinkedin.com/in/anna", "Only addresses on linkedin.com"),
+        ("https://user:pw@www.linkedin.com/in/anna", "plain LinkedIn address"),
+        ("https://www.linkedin.com:8443/in/anna", "plain LinkedIn address"),
+        ("https://www.linkedin.com/" + "a" * 600, "too long"),
+    ],
+)
+def test_other_urls_are_refused_with_a_reason(raw, message):
+    with pytest.raises(ValidationError) as error:
+        normalise_linkedin_url(raw)
+    assert message in error.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["محمد عبد الله", "王小明", "Ярослав Мудрий", "Zoë Ångström-Łukasiewicz", "Ολυμπία", "דוד כהן", "佐藤 花子", "김민준", "Anna 🌻"],
+)
+def test_names_in_any_script_are_accepted(name):
+    form = YouForm(data=you(full_name=name))
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["full_name"] == name
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("full_name", "", "This field is required."),
+        ("full_name", "a" * 201, "at most 200 characters"),
+        ("full_name", "Anna\r\nBcc: x@evil.example", "control characters"),
+        ("full_name", "Anna\x00", "Null characters are not allowed."),
+        ("full_name", "Anna \u202egnp.exe", "text-direction"),
+        ("email", "anna@example.org\r\nBcc: x@evil.example", "Enter a valid email address."),
+        ("email", "not-an-email", "Enter a valid email address."),
+        ("profile_url", "http://www.linkedin.com/in/anna", "https://"),
+        ("country", "XX", "Select a valid choice."),
+        ("language", "xx", "Select a valid choice."),
+    ],
+)
+def test_step_one_refuses_bad_input_with_a_message(field, value, message):
+    form = YouForm(data=you(**{field: value}))
+    assert not form.is_valid()
+    assert any(message in error for error in form.errors[field]), form.errors
+
+
+def test_step_two_needs_at_least_one_kind_of_data():
+    form = WhatForm(data=what(data_categories=[]))
+    assert not form.is_valid()
+    assert form.errors["data_categories"] == ["Choose at least one kind of data."]
+
+
+def test_step_two_names_each_bad_url_line():
+    form = WhatForm(data=what(specific_urls="https://www.linkedin.com/posts/1\nhttp://evil.example/x"))
+    assert not form.is_valid()
+    assert "Line 2:" in form.errors["specific_urls"][0]
+
+
+def test_step_two_accepts_up_to_200_urls_and_deduplicates():
+    urls = "\n".join(f"https://www.linkedin.com/posts/{n}" for n in range(200))
+    form = WhatForm(data=what(specific_urls=urls + "\nhttps://www.linkedin.com/posts/0"))
+    assert form.is_valid(), form.errors
+    assert len(form.cleaned_data["specific_urls"]) == 200
+
+
+def test_step_two_refuses_more_than_200_urls():
+    urls = "\n".join(f"https://www.linkedin.com/posts/{n}" for n in range(201))
+    form = WhatForm(data=what(specific_urls=urls))
+    assert not form.is_valid()
+    assert "at most 200" in form.errors["specific_urls"][0]
+
+
+@pytest.mark.django_db
+def test_rejected_step_shows_error_next_to_field_and_stores_nothing(client):
+    client.get("/start/")
+    response = post_step(client, "you", you(profile_url="https://evil.example/in/anna"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Only addresses on linkedin.com" in page
+    assert 'aria-invalid="true"' in page or "is-invalid" in page
+    # The step did not advance, and no request exists.
+    assert client.get("/start/what/").status_code == 302
+    assert DeletionRequest.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_ai_setting_date_in_the_future_is_refused(client):
+    client.get("/start/")
+    post_step(client, "you", you())
+    post_step(client, "what", what())
+    response = post_step(client, "ai-setting", {"status": "off", "switched_off_on": "2999-01-01"})
+    assert response.status_code == 200
+    assert "This date is in the future." in response.content.decode()
