@@ -178,8 +178,10 @@ if env.bool("BEHIND_HTTPS_PROXY", default=False):
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
-# Private links carry the token in the path: never leak it to LinkedIn.
-SECURE_REFERRER_POLICY = "no-referrer"
+# Private links carry the token in the path: never send it to another site
+# (LinkedIn). "same-origin", not "no-referrer": with no-referrer Chrome sends
+# "Origin: null" on our own form posts and CSRF checks fail.
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

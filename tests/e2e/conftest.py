@@ -41,12 +41,24 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_names(settings):
+    # pytest-django's live server serves static files from the finders, which
+    # know the plain names only, not the hashed names of the manifest storage.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page = context.new_page()
     page.csp_violations = []
+    page.failed_responses = []
+    page.on("response", lambda r: page.failed_responses.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.on(
         "console",
         lambda message: page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
@@ -54,6 +66,7 @@ def page(browser, live_server):
     yield page
     context.close()
     assert page.csp_violations == [], page.csp_violations
+    assert page.failed_responses == [], page.failed_responses
 
 
 @pytest.fixture
