@@ -137,7 +137,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # The database holds every future email; this sweep, once a minute, is the
     # only clock. Its last run is reported by /healthz.
-    "sweep": {"task": "requests_app.tasks.sweep", "schedule": 60.0},
+    "sweep": {"task": "requests_app.tasks.sweep", "schedule": env.float("SWEEP_INTERVAL_SECONDS", default=60.0)},
+    "purge": {"task": "requests_app.tasks.purge_expired", "schedule": 24 * 60 * 60.0},
 }
 
 if REDIS_URL:
@@ -236,6 +237,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Product ----------------------------------------------------------------
 # Days after which a closed request's personal data is purged.
 RETENTION_DAYS_AFTER_CLOSE = env.int("RETENTION_DAYS_AFTER_CLOSE", default=90)
+# Reminder delivery: attempts before a reminder is marked failed, the first
+# retry delay (each next one is 4x longer), and how long a claim may stay
+# unfinished before the sweep takes it back (its worker died).
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+REMINDER_RETRY_SECONDS = env.float("REMINDER_RETRY_SECONDS", default=60.0)
+REMINDER_STALE_CLAIM_SECONDS = env.float("REMINDER_STALE_CLAIM_SECONDS", default=600.0)
+# Days without any activity after which a request's personal data is purged.
+RETENTION_DAYS_INACTIVE = env.int("RETENTION_DAYS_INACTIVE", default=365)
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ request's language. Links use SITE_URL, never the Host of a web request."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -31,10 +32,84 @@ def make_message(kind: str, *, to: str, language: str, context: dict) -> EmailMu
 
 def send_private_link_email(*, request: DeletionRequest, token: str) -> None:
     link = absolute_url(reverse("requests_app:detail", args=[token]))
+    confirm_link = ""
+    if request.reminders_enabled and request.email_confirmed_at is None:
+        confirm_link = absolute_url(reverse("requests_app:confirm_email", args=[token]))
     message = make_message(
         "private_link",
         to=request.email,
         language=request.language,
-        context={"request": request, "link": link},
+        context={"request": request, "link": link, "confirm_link": confirm_link},
     )
+    message.send()
+
+
+# --- Reminders -----------------------------------------------------------------
+
+UNSUBSCRIBE_SALT = "linkedout.unsubscribe"
+# Several reminder kinds share one set of templates.
+REMINDER_TEMPLATES = {
+    "not_sent_1": "not_sent",
+    "not_sent_4": "not_sent",
+    "ai_setting": "ai_setting",
+    "deadline_soon": "deadline_soon",
+    "deadline_passed": "deadline_passed",
+    "escalate": "escalate",
+    "purge_warning": "purge_warning",
+}
+
+
+def unsubscribe_token(request: DeletionRequest) -> str:
+    """A signed request id: stops reminders without exposing the private link
+    (a List-Unsubscribe URL is visible to mail providers)."""
+    return signing.dumps(request.pk, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_request_id(value: str) -> int | None:
+    try:
+        return int(signing.loads(value, salt=UNSUBSCRIBE_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+def request_links(request: DeletionRequest, token: str) -> dict[str, str]:
+    def link(name: str) -> str:
+        return absolute_url(reverse(f"requests_app:{name}", args=[token]))
+
+    return {
+        "link": link("detail"),
+        "answered_link": link("record_answer"),
+        "extended_link": link("record_extension"),
+        "calendar_link": link("calendar"),
+        "unsubscribe_link": absolute_url(reverse("requests_app:unsubscribe", args=[unsubscribe_token(request)])),
+    }
+
+
+def send_reminder_email(*, reminder) -> None:
+    from . import letters
+    from .explain import request_clock
+    from .reminders import FOLLOW_UP_DAYS, purge_date
+    from .tokens import token_issue
+
+    request = reminder.request
+    token = token_issue(request=request)
+    links = request_links(request, token)
+    context = {
+        "request": request,
+        "reminder": reminder,
+        "clock": request_clock(request),
+        "follow_up_days": FOLLOW_UP_DAYS,
+        "purge_on": purge_date(request),
+        **links,
+    }
+    if reminder.kind == "deadline_passed":
+        context["follow_up_letter"] = letters.follow_up_letter(request)
+    if reminder.kind == "escalate":
+        context["complaints"] = letters.complaint_letters(request)
+    message = make_message(
+        REMINDER_TEMPLATES[reminder.kind], to=request.email, language=request.language, context=context
+    )
+    # RFC 8058 one-click unsubscribe: mail clients POST to this URL.
+    message.extra_headers["List-Unsubscribe"] = f"<{links['unsubscribe_link']}>"
+    message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.send()

@@ -137,7 +137,9 @@ class WhatForm(StepForm):
 
     def clean_specific_urls(self) -> list[str]:
         # dict.fromkeys: drop repeated lines, keep the order they were typed in.
-        lines = list(dict.fromkeys(line.strip() for line in self.cleaned_data["specific_urls"].splitlines() if line.strip()))
+        lines = list(
+            dict.fromkeys(line.strip() for line in self.cleaned_data["specific_urls"].splitlines() if line.strip())
+        )
         if len(lines) > MAX_SPECIFIC_URLS:
             raise forms.ValidationError(
                 _("Please list at most %(max)d addresses (you listed %(count)d).")
@@ -229,7 +231,9 @@ class ExtensionForm(StepForm):
 
 
 class AnswerForm(StepForm):
-    outcome = forms.ChoiceField(label=_("What did LinkedIn say?"), choices=AnswerOutcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label=_("What did LinkedIn say?"), choices=AnswerOutcome.choices, widget=forms.RadioSelect
+    )
     answered_on = forms.DateField(label=_("When?"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean_answered_on(self) -> date:

@@ -136,16 +136,12 @@ def linkedin_url(name: str) -> str:
     try:
         return urls[name]
     except KeyError:
-        raise KeyError(
-            f"unknown LinkedIn URL {name!r}; known: {sorted(urls)}"
-        ) from None
+        raise KeyError(f"unknown LinkedIn URL {name!r}; known: {sorted(urls)}") from None
 
 
 def _controller(key: str) -> Controller:
     raw = FACTS["controllers"][key]
-    return Controller(
-        key=key, name=raw["name"], address_lines=tuple(raw["address_lines"])
-    )
+    return Controller(key=key, name=raw["name"], address_lines=tuple(raw["address_lines"]))
 
 
 def _authority(key: str, raw: dict[str, Any]) -> Authority:
@@ -161,19 +157,13 @@ def _authority(key: str, raw: dict[str, Any]) -> Authority:
 
 
 AUTHORITIES: dict[str, Authority] = {
-    key: _authority(key, raw)
-    for key, raw in FACTS["authorities"].items()
-    if not key.startswith("_")
+    key: _authority(key, raw) for key, raw in FACTS["authorities"].items() if not key.startswith("_")
 }
 
 
 def _national(code: str, raw: dict[str, Any] | str) -> Authority:
     # A string refers to an entry of "authorities" (IE -> the DPC), so no fact is stored twice.
-    return (
-        AUTHORITIES[raw]
-        if isinstance(raw, str)
-        else _authority(f"dpa_{code.lower()}", raw)
-    )
+    return AUTHORITIES[raw] if isinstance(raw, str) else _authority(f"dpa_{code.lower()}", raw)
 
 
 NATIONAL_AUTHORITIES: dict[str, Authority] = {
@@ -270,10 +260,7 @@ FADP = Regime(
 
 CCPA = Regime(
     code="ccpa",
-    law_name=(
-        "California Consumer Privacy Act, as amended by the California Privacy Rights Act"
-        " (CCPA/CPRA)"
-    ),
+    law_name=("California Consumer Privacy Act, as amended by the California Privacy Rights Act (CCPA/CPRA)"),
     short_name="CCPA/CPRA",
     erasure_citation="Cal. Civ. Code § 1798.105",
     objection_citation="",
@@ -343,9 +330,7 @@ NONE = Regime(
     authorities=(),
 )
 
-REGIMES: dict[str, Regime] = {
-    r.code: r for r in (GDPR, UK_GDPR, FADP, CCPA, PIPEDA, LGPD, NONE)
-}
+REGIMES: dict[str, Regime] = {r.code: r for r in (GDPR, UK_GDPR, FADP, CCPA, PIPEDA, LGPD, NONE)}
 
 
 def regime_by_code(code: str) -> Regime:
@@ -435,9 +420,7 @@ def next_working_day(day: date, country: str) -> date:
     at the end of the following working day. With ``country`` "" only weekends count.
     """
     public_holidays = _holidays(_normalise(country))
-    while day.weekday() >= 5 or (
-        public_holidays is not None and day in public_holidays
-    ):
+    while day.weekday() >= 5 or (public_holidays is not None and day in public_holidays):
         day += timedelta(days=1)
     return day
 

@@ -55,9 +55,7 @@ def build_letters(request: DeletionRequest, *, today: date | None = None) -> Let
 
 def _subject(request: DeletionRequest, regime: jurisdictions.Regime) -> str:
     if request.object_to_processing:
-        return _("Erasure request and objection to AI training — %(citation)s") % {
-            "citation": regime.erasure_citation
-        }
+        return _("Erasure request and objection to AI training — %(citation)s") % {"citation": regime.erasure_citation}
     return _("Erasure request — %(citation)s") % {"citation": regime.erasure_citation}
 
 
@@ -150,10 +148,96 @@ def _letter(request: DeletionRequest, regime: jurisdictions.Regime, subject: str
     ]
     if regime.code != "none":
         body.append(
-            _(
-                "If you do not answer within this period, I will complain to %(authority)s."
-            )
+            _("If you do not answer within this period, I will complain to %(authority)s.")
             % {"authority": regime.authorities[0].name if regime.authorities else ""}
         )
     body.append(_("Yours faithfully,") + "\n" + request.full_name)
     return "\n\n".join(body)
+
+
+def _sent_on(request: DeletionRequest) -> str:
+    return formats.date_format(request.submitted_on, "DATE_FORMAT") if request.submitted_on else "?"
+
+
+def follow_up_letter(request: DeletionRequest, *, today: date | None = None) -> str:
+    """The letter for when LinkedIn lets the deadline pass: it cites the first
+    request and gives 14 more days before a complaint."""
+    from .explain import request_clock
+    from .reminders import FOLLOW_UP_DAYS
+
+    today = today or date.today()
+    with translation.override(letter_language(request)):
+        regime = regime_of(request)
+        controller = regime.controller
+        clock = request_clock(request, today=today)
+        due = formats.date_format(clock.current_due_on, "DATE_FORMAT") if clock else "?"
+        parts = [
+            "\n".join([request.full_name, request.email, "", controller.name, *controller.address_lines]),
+            formats.date_format(today, "DATE_FORMAT"),
+            _("Reference: %(reference)s") % {"reference": request.reference}
+            + (f" / {request.linkedin_case_number}" if request.linkedin_case_number else ""),
+            _("Follow-up: %(subject)s") % {"subject": _subject(request, regime)},
+            _("Dear Sir or Madam,"),
+            _(
+                "On %(sent)s I asked you to erase my personal data (%(citation)s). The period to answer ended "
+                "on %(due)s and I have received no answer."
+            )
+            % {"sent": _sent_on(request), "citation": regime.erasure_citation, "due": due},
+            _(
+                "Please carry out my request and confirm it in writing within %(days)d days of this letter. "
+                "Otherwise I will complain to %(authority)s without further notice."
+            )
+            % {
+                "days": FOLLOW_UP_DAYS,
+                "authority": regime.authorities[0].name if regime.authorities else _("the competent authority"),
+            },
+            _("My original request, for reference:") + "\n\n" + _description(request, regime),
+            _("Yours faithfully,") + "\n" + request.full_name,
+        ]
+    return "\n\n".join(parts)
+
+
+@dataclass(frozen=True)
+class Complaint:
+    authority: jurisdictions.Authority
+    text: str
+
+
+def complaint_letters(request: DeletionRequest, *, today: date | None = None) -> list[Complaint]:
+    """A draft complaint for each authority the user may turn to (under the
+    GDPR: the lead authority, Ireland's DPC, and their own, Art. 77(1))."""
+    from .explain import request_clock
+
+    today = today or date.today()
+    complaints = []
+    with translation.override(request.language):
+        regime = regime_of(request)
+        clock = request_clock(request, today=today)
+        due = formats.date_format(clock.current_due_on, "DATE_FORMAT") if clock else "?"
+        for authority in jurisdictions.authorities_for(request.country, request.subdivision):
+            text = "\n\n".join(
+                [
+                    authority.name,
+                    _("Complaint against %(controller)s") % {"controller": regime.controller.name},
+                    _(
+                        "On %(sent)s I asked %(controller)s to erase my personal data and, where applicable, "
+                        "objected to its use for training AI models (%(citation)s). The deadline to answer ended "
+                        "on %(due)s. I also sent a follow-up letter. %(controller)s has not carried out my request."
+                    )
+                    % {
+                        "sent": _sent_on(request),
+                        "controller": regime.controller.name,
+                        "citation": regime.erasure_citation,
+                        "due": due,
+                    },
+                    _(
+                        "I ask you to examine my complaint and to order %(controller)s to comply with my request. "
+                        "Copies of my request and of the follow-up letter are attached."
+                    )
+                    % {"controller": regime.controller.name},
+                    _identity(request) + "\n" + _("Reference: %(reference)s") % {"reference": request.reference},
+                    request.full_name,
+                ]
+            )
+            complaints.append(Complaint(authority=authority, text=text))
+    return complaints

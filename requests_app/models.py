@@ -6,6 +6,8 @@ that change them live in services.py.
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +28,10 @@ class AnswerOutcome(models.TextChoices):
     PARTLY = "partly", _("LinkedIn deleted only part of it")
     REFUSED = "refused", _("LinkedIn refused")
     ASKED_FOR_ID = "asked_for_id", _("LinkedIn asked me to prove my identity")
+
+
+def new_fingerprint_salt() -> str:
+    return secrets.token_hex(16)
 
 
 class DeletionRequest(models.Model):
@@ -79,6 +85,12 @@ class DeletionRequest(models.Model):
     answered_on = models.DateField(null=True, blank=True)
     answer_outcome = models.CharField(max_length=16, choices=AnswerOutcome.choices, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Double opt-in: no reminder is planned before the address is confirmed.
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Hashed into every receipt fingerprint (see receipts.py) and blanked by
+    # erase, so the fingerprints LinkedOut keeps afterwards cannot be matched
+    # against guessed names or addresses.
+    fingerprint_salt = models.CharField(max_length=32, default=new_fingerprint_salt, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -104,6 +116,9 @@ class RequestEvent(models.Model):
         EXTENDED = "extended", _("LinkedIn extended the deadline")
         ANSWERED = "answered", _("LinkedIn answered")
         LINK_SENT = "link_sent", _("Private link emailed")
+        EMAIL_CONFIRMED = "email_confirmed", _("Email address confirmed: reminders on")
+        REMINDERS_STOPPED = "reminders_stopped", _("Reminders stopped")
+        REMINDERS_RESUMED = "reminders_resumed", _("Reminders resumed")
         ERASED = "erased", _("Everything erased")
 
     request = models.ForeignKey(DeletionRequest, on_delete=models.CASCADE, related_name="events")
@@ -116,14 +131,17 @@ class RequestEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
-    @property
-    def outcome_display(self) -> str:
-        return str(dict(AnswerOutcome.choices).get(self.detail, "")) if self.kind == self.Kind.ANSWERED else ""
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("Timeline events are append-only.")
         super().save(*args, **kwargs)
+
+    @property
+    def outcome_display(self) -> str:
+        return str(dict(AnswerOutcome.choices).get(self.detail, "")) if self.kind == self.Kind.ANSWERED else ""
 
 
 class AccessToken(models.Model):
@@ -134,9 +152,93 @@ class AccessToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        # Never the hash: nothing of a token belongs on a screen or in a log.
+        return f"token #{self.pk} of {self.request_id}"
+
+
+class ReceiptFingerprint(models.Model):
+    """A PDF receipt LinkedOut issued: which reference, which fingerprint, when.
+
+    Deliberately not a foreign key and holds no personal data: it outlives
+    erase (and any purge of the request row), so a receipt printed years ago
+    can still be verified at /verify/<reference>/.
+    """
+
+    reference = models.CharField(max_length=12, db_index=True)
+    fingerprint = models.CharField(max_length=64)
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["reference", "fingerprint"], name="unique_receipt_fingerprint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.fingerprint[:12]}"
+
+
+class Reminder(models.Model):
+    """One email LinkedOut will send. The database, not the broker, is where
+    future emails live; the sweep claims due rows (see reminders.py)."""
+
+    class Kind(models.TextChoices):
+        NOT_SENT_1 = "not_sent_1", _("Not sent yet (day 1)")
+        NOT_SENT_4 = "not_sent_4", _("Not sent yet (day 4)")
+        AI_SETTING = "ai_setting", _("AI setting still on")
+        DEADLINE_SOON = "deadline_soon", _("Deadline in 3 days")
+        DEADLINE_PASSED = "deadline_passed", _("Deadline passed: follow-up letter")
+        ESCALATE = "escalate", _("Still no answer: complaint to the authority")
+        PURGE_WARNING = "purge_warning", _("Data will be purged soon")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Scheduled")
+        CLAIMED = "claimed", _("Being sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Could not be delivered")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    request = models.ForeignKey(DeletionRequest, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    claim = models.CharField(max_length=16, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            # The sweep's query: pending rows by due time. Partial, so a table
+            # of millions of sent rows costs the sweep nothing.
+            models.Index(fields=["due_at"], name="reminder_pending_due", condition=models.Q(state="pending")),
+            models.Index(fields=["state", "claimed_at"], name="reminder_state_claimed"),
+            models.Index(fields=["claim"], name="reminder_claim", condition=~models.Q(claim="")),
+        ]
+        constraints = [
+            # At most one live row per kind and request: replanning can race
+            # with itself and must not double a reminder.
+            models.UniqueConstraint(
+                fields=["request", "kind"],
+                condition=models.Q(state__in=["pending", "claimed", "sending"]),
+                name="one_live_reminder_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.due_at:%Y-%m-%d %H:%M} ({self.state})"
+
 
 class Heartbeat(models.Model):
     """When a periodic job last ran; /healthz reads it."""
 
     name = models.CharField(max_length=32, unique=True)
     at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import jurisdictions
-from .models import AccessToken, AnswerOutcome, DeletionRequest, Heartbeat, RequestEvent
+from . import jurisdictions, receipts
+from .models import AccessToken, AnswerOutcome, DeletionRequest, Heartbeat, ReceiptFingerprint, RequestEvent
+from .reminders import purge_date, reminders_replan
 from .tokens import token_issue
 
 # No 0/O, 1/I/L: a reference is read aloud and typed from paper.
@@ -129,6 +131,7 @@ def request_mark_submitted(*, request: DeletionRequest, submitted_on: date, case
         request.linkedin_case_number = case_number
         request.save()
         _event(request, RequestEvent.Kind.SUBMITTED, on_date=submitted_on, detail=case_number)
+        reminders_replan(request)
 
 
 def request_record_extension(*, request: DeletionRequest, announced_on: date) -> None:
@@ -142,6 +145,7 @@ def request_record_extension(*, request: DeletionRequest, announced_on: date) ->
         request.extended_on = announced_on
         request.save()
         _event(request, RequestEvent.Kind.EXTENDED, on_date=announced_on)
+        reminders_replan(request)
 
 
 def request_record_answer(*, request: DeletionRequest, outcome: str, answered_on: date) -> None:
@@ -156,6 +160,7 @@ def request_record_answer(*, request: DeletionRequest, outcome: str, answered_on
         request.answer_outcome = outcome
         request.save()
         _event(request, RequestEvent.Kind.ANSWERED, on_date=answered_on, detail=outcome)
+        reminders_replan(request)
 
 
 def request_confirm_ai_setting(*, request: DeletionRequest, switched_off_on: date) -> None:
@@ -166,6 +171,57 @@ def request_confirm_ai_setting(*, request: DeletionRequest, switched_off_on: dat
         request.ai_setting_off_on = switched_off_on
         request.save()
         _event(request, RequestEvent.Kind.AI_SETTING_OFF, on_date=switched_off_on)
+        reminders_replan(request)
+
+
+def request_confirm_email(*, request: DeletionRequest) -> bool:
+    """The user clicked the confirmation link: reminders may now be planned."""
+    with transaction.atomic():
+        request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+        if request.is_erased or request.email_confirmed_at:
+            return False
+        request.email_confirmed_at = timezone.now()
+        request.save()
+        _event(request, RequestEvent.Kind.EMAIL_CONFIRMED)
+        reminders_replan(request)
+    return True
+
+
+def request_stop_reminders(*, request: DeletionRequest) -> bool:
+    """One-click unsubscribe: no more reminders for this request."""
+    with transaction.atomic():
+        request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+        if not request.reminders_enabled:
+            return False
+        request.reminders_enabled = False
+        request.save()
+        _event(request, RequestEvent.Kind.REMINDERS_STOPPED)
+        reminders_replan(request)
+    return True
+
+
+def request_resume_reminders(*, request: DeletionRequest) -> bool:
+    with transaction.atomic():
+        request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+        if request.reminders_enabled or request.is_erased:
+            return False
+        request.reminders_enabled = True
+        request.save()
+        _event(request, RequestEvent.Kind.REMINDERS_RESUMED)
+        reminders_replan(request)
+    return True
+
+
+def requests_purge_expired(*, today: date | None = None) -> int:
+    """Erase every request whose retention period is over (daily task)."""
+    today = today or timezone.localdate()
+    purged = 0
+    for request in DeletionRequest.objects.exclude(status=DeletionRequest.Status.ERASED).iterator():
+        due = purge_date(request)
+        if due is not None and due <= today:
+            request_erase(request=request)
+            purged += 1
+    return purged
 
 
 # Fields that identify or describe the person; erase blanks them all.
@@ -192,19 +248,71 @@ def request_erase(*, request: DeletionRequest) -> None:
         request.status = DeletionRequest.Status.ERASED
         request.erased_at = timezone.now()
         request.reminders_enabled = False
+        # Without its salt the receipt fingerprints LinkedOut keeps cannot be
+        # recomputed from guessed personal data.
+        request.fingerprint_salt = ""
         request.save()
         # Event details may hold a case number; keep only kinds and dates.
         request.events.update(detail="")
         _event(request, RequestEvent.Kind.ERASED)
+        # Nothing more, ever: pending rows are cancelled, errors forgotten.
+        reminders_replan(request)
+        request.reminders.update(last_error="")
+    _drop_cached_receipts(request.reference)
+
+
+def _drop_cached_receipts(reference: str) -> None:
+    # Cached PDFs hold everything that was just erased. Their fingerprints
+    # stay (they contain no personal data) so old receipts remain verifiable.
+    fingerprints = ReceiptFingerprint.objects.filter(reference=reference).values_list("fingerprint", flat=True)
+    cache.delete_many([receipts.cache_key(fingerprint) for fingerprint in fingerprints])
+
+
+# A rendered receipt stays in the cache this long (erase deletes it at once).
+RECEIPT_CACHE_SECONDS = 7 * 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class IssuedReceipt:
+    reference: str
+    fingerprint: str
+    pdf: bytes
+
+    @property
+    def filename(self) -> str:
+        return f"{self.reference}-receipt.pdf"
+
+
+def receipt_issue(*, request: DeletionRequest) -> IssuedReceipt:
+    """The PDF receipt of the request as it is now, recorded as issued.
+
+    Served from the cache while the content (and so the fingerprint) is
+    unchanged; rendered, recorded and cached otherwise. Raises
+    receipts.ReceiptError (or ReceiptTimeout) if rendering fails.
+    """
+    if request.is_erased:
+        raise InvalidTransition("an erased request has no receipt")
+    events = receipts.receipt_events(request)
+    fingerprint = receipts.receipt_fingerprint(request, events=events)
+    key = receipts.cache_key(fingerprint)
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = receipts.render_receipt(request, events=events, fingerprint=fingerprint)
+        # Recorded before caching: a cached PDF always has its fingerprint row.
+        ReceiptFingerprint.objects.get_or_create(reference=request.reference, fingerprint=fingerprint)
+        cache.set(key, pdf, RECEIPT_CACHE_SECONDS)
+        if DeletionRequest.objects.filter(pk=request.pk, status=DeletionRequest.Status.ERASED).exists():
+            # Erased while we rendered: erase may have cleared the cache before
+            # this entry was written.
+            _drop_cached_receipts(request.reference)
+    return IssuedReceipt(reference=request.reference, fingerprint=fingerprint, pdf=pdf)
 
 
 def request_email_links(*, email: str) -> int:
     """Email a fresh private link for every live request of this address.
     Returns how many; the caller must not tell the visitor (no enumeration)."""
     requests = list(
-        DeletionRequest.objects.filter(email_digest=email_digest(email)).exclude(
-            status=DeletionRequest.Status.ERASED
-        )
+        DeletionRequest.objects.filter(email_digest=email_digest(email)).exclude(status=DeletionRequest.Status.ERASED)
     )
     with transaction.atomic():
         for request in requests:

@@ -2,13 +2,26 @@
 
 from celery import shared_task
 
-from . import services
+from . import reminders, services
 
 
 @shared_task
 def sweep() -> None:
-    """Beat runs this every minute. It records that it ran (for /healthz)."""
+    """Beat runs this every minute: claim due reminders, enqueue their sends,
+    and record that it ran (for /healthz)."""
+    reminders.sweep()
     services.heartbeat_record(name="sweep")
+
+
+@shared_task(acks_late=True)
+def send_reminder(reminder_id: int) -> None:
+    # A redelivered message finds the row no longer "claimed" and does nothing.
+    reminders.reminder_deliver(reminder_id=reminder_id)
+
+
+@shared_task
+def purge_expired() -> None:
+    services.requests_purge_expired()
 
 
 @shared_task

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import receipt_views, views
 from .wizard import StartWizard
 
 app_name = "requests_app"
@@ -19,4 +19,10 @@ urlpatterns = [
     path("r/<str:token>/answered/", views.record_answer, name="record_answer"),
     path("r/<str:token>/ai-setting/", views.confirm_ai_setting, name="confirm_ai_setting"),
     path("r/<str:token>/erase/", views.erase, name="erase"),
+    path("r/<str:token>/confirm-email/", views.confirm_email, name="confirm_email"),
+    path("r/<str:token>/reminders/", views.reminders_toggle, name="reminders_toggle"),
+    path("r/<str:token>/deadlines.ics", views.calendar_download, name="calendar"),
+    path("unsubscribe/<str:signed>/", views.unsubscribe, name="unsubscribe"),
+    path("r/<str:token>/receipt.pdf", receipt_views.receipt_download, name="receipt"),
+    path("verify/<str:reference>/", receipt_views.receipt_verify, name="verify"),
 ]

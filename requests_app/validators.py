@@ -19,13 +19,9 @@ def validate_plain_text(value: str) -> None:
     """Refuse control characters (line breaks, NUL, escape...) and bidi overrides."""
     for char in value:
         if char in BIDI_CONTROLS:
-            raise ValidationError(
-                _("Please remove the invisible text-direction characters."), code="bidi"
-            )
+            raise ValidationError(_("Please remove the invisible text-direction characters."), code="bidi")
         if unicodedata.category(char) == "Cc":
-            raise ValidationError(
-                _("Please remove line breaks and other control characters."), code="control"
-            )
+            raise ValidationError(_("Please remove line breaks and other control characters."), code="control")
 
 
 def normalise_linkedin_url(value: str) -> str:

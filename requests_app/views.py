@@ -7,14 +7,17 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from . import explain, forms, jurisdictions, services
+from . import emails, explain, forms, jurisdictions, services
 from .health import health_report
+from .ics import deadlines_calendar
 from .letters import build_letters
-from .models import AnswerOutcome, DeletionRequest
+from .models import AnswerOutcome, DeletionRequest, Reminder
 from .tokens import token_resolve
 
 
@@ -39,7 +42,10 @@ def _page_forms(request_obj: DeletionRequest) -> dict:
     today = timezone.localdate()
     return {
         "submitted_form": forms.SubmittedForm(
-            initial={"submitted_on": request_obj.submitted_on or today, "case_number": request_obj.linkedin_case_number},
+            initial={
+                "submitted_on": request_obj.submitted_on or today,
+                "case_number": request_obj.linkedin_case_number,
+            },
             prefix="submitted",
         ),
         "extension_form": forms.ExtensionForm(initial={"announced_on": today}, prefix="extension"),
@@ -48,9 +54,13 @@ def _page_forms(request_obj: DeletionRequest) -> dict:
     }
 
 
-def _render_detail(request: HttpRequest, token: str, request_obj: DeletionRequest, status: int = 200, **bound) -> HttpResponse:
+def _render_detail(
+    request: HttpRequest, token: str, request_obj: DeletionRequest, status: int = 200, **bound
+) -> HttpResponse:
     if request_obj.is_erased:
-        return render(request, "requests_app/erased.html", {"request_obj": request_obj}, status=410 if status == 200 else status)
+        return render(
+            request, "requests_app/erased.html", {"request_obj": request_obj}, status=410 if status == 200 else status
+        )
     regime = jurisdictions.regime_by_code(request_obj.regime_code)
     context = {
         "token": token,
@@ -61,6 +71,8 @@ def _render_detail(request: HttpRequest, token: str, request_obj: DeletionReques
         "letters": build_letters(request_obj),
         "clock": explain.request_clock(request_obj),
         "events": request_obj.events.all(),
+        "reminders": request_obj.reminders.exclude(state=Reminder.State.CANCELLED),
+        "failed_reminders": request_obj.reminders.filter(state=Reminder.State.FAILED),
         "linkedin_form_url": jurisdictions.linkedin_url("privacy_request_form"),
         "ai_setting_url": jurisdictions.linkedin_url("ai_setting"),
         "last_checked": jurisdictions.LAST_CHECKED,
@@ -87,16 +99,25 @@ def letter_download(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-def _state_change(form_class, prefix: str, context_name: str, apply):
-    """A POST-only view for one change on the request page: bind the form,
-    call `apply(request_obj, cleaned_data)`, redirect back with a message."""
+def _state_change(form_class, prefix: str, context_name: str, apply, *, confirm_title=None):
+    """A view for one change on the request page: bind the form, call
+    `apply(request_obj, cleaned_data)`, redirect back with a message. With a
+    `confirm_title`, a GET (a link in an email) shows the form on a page of
+    its own; a GET never changes anything."""
 
     @never_cache
-    @require_POST
+    @require_http_methods(["GET", "POST"] if confirm_title else ["POST"])
     def view(request: HttpRequest, token: str) -> HttpResponse:
         request_obj = _resolve(token)
         if request_obj.is_erased:
             return _render_detail(request, token, request_obj)
+        if request.method == "GET":
+            form = _page_forms(request_obj)[context_name]
+            return render(
+                request,
+                "requests_app/confirm_change.html",
+                {"form": form, "title": confirm_title, "request_obj": request_obj, "token": token},
+            )
         form = form_class(request.POST, prefix=prefix)
         if form.is_valid():
             try:
@@ -117,7 +138,9 @@ def _state_change(form_class, prefix: str, context_name: str, apply):
 def _apply_submitted(request_obj: DeletionRequest, data: dict) -> str:
     if data["submitted_on"] < request_obj.created_at.date():
         raise ValueError(_("This date is before you created the request."))
-    services.request_mark_submitted(request=request_obj, submitted_on=data["submitted_on"], case_number=data["case_number"])
+    services.request_mark_submitted(
+        request=request_obj, submitted_on=data["submitted_on"], case_number=data["case_number"]
+    )
     return _("Recorded: you sent the request to LinkedIn. The deadline is now shown below.")
 
 
@@ -143,8 +166,16 @@ def _apply_ai(request_obj: DeletionRequest, data: dict) -> str:
 
 
 mark_submitted = _state_change(forms.SubmittedForm, "submitted", "submitted_form", _apply_submitted)
-record_extension = _state_change(forms.ExtensionForm, "extension", "extension_form", _apply_extension)
-record_answer = _state_change(forms.AnswerForm, "answer", "answer_form", _apply_answer)
+record_extension = _state_change(
+    forms.ExtensionForm,
+    "extension",
+    "extension_form",
+    _apply_extension,
+    confirm_title=gettext_lazy("LinkedIn extended the deadline"),
+)
+record_answer = _state_change(
+    forms.AnswerForm, "answer", "answer_form", _apply_answer, confirm_title=gettext_lazy("LinkedIn answered")
+)
 confirm_ai_setting = _state_change(forms.AiConfirmForm, "ai", "ai_form", _apply_ai)
 
 
@@ -159,6 +190,64 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
         services.request_erase(request=request_obj)
         return redirect("requests_app:detail", token=token)
     return render(request, "requests_app/erase.html", {"form": form, "request_obj": request_obj, "token": token})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    request_obj = _resolve(token)
+    if request_obj.is_erased:
+        return _render_detail(request, token, request_obj)
+    if request.method == "POST":
+        if services.request_confirm_email(request=request_obj):
+            messages.success(request, _("Thank you: your address is confirmed and reminders are on."))
+        return redirect("requests_app:detail", token=token)
+    return render(request, "requests_app/confirm_email.html", {"request_obj": request_obj, "token": token})
+
+
+@never_cache
+@require_POST
+def reminders_toggle(request: HttpRequest, token: str) -> HttpResponse:
+    request_obj = _resolve(token)
+    if request_obj.is_erased:
+        return _render_detail(request, token, request_obj)
+    if request.POST.get("reminders") == "on":
+        services.request_resume_reminders(request=request_obj)
+        if request_obj.email_confirmed_at is None:
+            services.request_confirm_email(request=request_obj)
+        messages.success(request, _("Reminders are on."))
+    else:
+        services.request_stop_reminders(request=request_obj)
+        messages.success(request, _("Reminders are off. We will not email you about this request."))
+    return redirect("requests_app:detail", token=token)
+
+
+@never_cache
+@require_GET
+def calendar_download(request: HttpRequest, token: str) -> HttpResponse:
+    request_obj = _resolve(token)
+    if request_obj.is_erased:
+        raise Http404
+    link = emails.absolute_url(request.path.removesuffix("deadlines.ics"))
+    response = HttpResponse(deadlines_calendar(request_obj, link=link), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{request_obj.reference}-deadlines.ics"'
+    return response
+
+
+# RFC 8058: mail providers POST here without cookies or CSRF token. It can
+# only stop reminders, and the signed id in the URL is the authorisation.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, signed: str) -> HttpResponse:
+    request_id = emails.unsubscribe_request_id(signed)
+    request_obj = DeletionRequest.objects.filter(pk=request_id).first() if request_id else None
+    if request_obj is None:
+        raise Http404
+    if request.method == "POST":
+        services.request_stop_reminders(request=request_obj)
+        return render(request, "requests_app/unsubscribed.html", {"request_obj": request_obj})
+    return render(request, "requests_app/unsubscribe.html", {"request_obj": request_obj, "signed": signed})
 
 
 def _email_key(group: str, request: HttpRequest) -> str:

@@ -7,9 +7,8 @@ import secrets
 from django.contrib import messages
 from django.db import IntegrityError
 from django.shortcuts import redirect
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from formtools.wizard.views import NamedUrlSessionWizardView, WizardView
 
 from . import explain, forms, jurisdictions, services

@@ -37,8 +37,14 @@ def post_step(client: Client, step: str, fields: dict, **extra):
     return client.post(f"/start/{step}/", step_data(step, fields) | extra)
 
 
-def complete_journey(client: Client, *, you_fields: dict | None = None, what_fields: dict | None = None,
-                     ai: dict | None = None, reminders: str = "yes"):
+def complete_journey(
+    client: Client,
+    *,
+    you_fields: dict | None = None,
+    what_fields: dict | None = None,
+    ai: dict | None = None,
+    reminders: str = "yes",
+):
     """Walk all five steps; return the final response (a redirect to the request page)."""
     client.get("/start/")
     steps = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -12,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from requests_app.models import Heartbeat
+from tests.processes import celery_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +24,10 @@ def test_refuses_to_start_without_secret_key_when_debug_is_off():
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         env={**env, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0"},
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
@@ -36,7 +38,10 @@ def test_starts_in_debug_without_secret_key():
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('up')"],
         env={**env, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1"},
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "up" in result.stdout
@@ -78,49 +83,19 @@ def test_forged_host_header_is_refused(client):
     assert response.status_code == 400
 
 
-def _database_url_for_subprocess() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    port = db.get("PORT") or 5432
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{port}/{db['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_beat_and_worker_processes_run_the_sweep(tmp_path):
     """A real beat schedules the sweep and a real worker runs it, over the
     configured broker (filesystem by default, Redis on CI)."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url_for_subprocess(),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-    celery = [sys.executable, "-m", "celery", "-A", "config"]
-    worker = subprocess.Popen(
-        [*celery, "worker", "--concurrency=1", "--pool=solo", "--loglevel=WARNING"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )
-    beat = subprocess.Popen(
-        [*celery, "beat", "--loglevel=WARNING", f"--schedule={tmp_path / 'beat-schedule'}"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )
-    try:
+    with celery_processes(tmp_path) as processes:
+        worker, beat = processes.start("worker"), processes.start("beat")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not Heartbeat.objects.filter(name="sweep").exists():
-            assert worker.poll() is None, worker.stderr.read().decode()
-            assert beat.poll() is None, beat.stderr.read().decode()
+            assert worker.poll() is None and beat.poll() is None, processes.logs()
             time.sleep(0.5)
         beat_row = Heartbeat.objects.filter(name="sweep").first()
-        assert beat_row is not None, "the sweep did not run within 60 s"
+        assert beat_row is not None, "the sweep did not run within 60 s\n" + processes.logs()
         assert timezone.now() - beat_row.at < timedelta(minutes=1)
-    finally:
-        for process in (beat, worker):
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in (beat, worker):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
 
 
 def test_broker_is_the_filesystem_by_default_and_redis_when_configured():

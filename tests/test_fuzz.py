@@ -10,12 +10,14 @@ from hypothesis import strategies as st
 
 from requests_app.models import DeletionRequest
 from tests.factories import DeletionRequestFactory
-from tests.journey import post_step, what, you
+from tests.journey import post_step, you
 
 pytestmark = pytest.mark.django_db
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-text = st.text(max_size=300) | st.sampled_from(["", "<script>alert(1)</script>", "'; DROP TABLE x;--", "\x00", "\r\nBcc: a@b.c", "a" * 5000])
+text = st.text(max_size=300) | st.sampled_from(
+    ["", "<script>alert(1)</script>", "'; DROP TABLE x;--", "\x00", "\r\nBcc: a@b.c", "a" * 5000]
+)
 
 
 @FUZZ
@@ -29,7 +31,16 @@ def test_step_one_never_errors(fields):
 
 
 @FUZZ
-@given(fields=st.fixed_dictionaries({"data_categories": st.lists(text, max_size=3), "specific_urls": text, "object_to_processing": text, "close_account": text}))
+@given(
+    fields=st.fixed_dictionaries(
+        {
+            "data_categories": st.lists(text, max_size=3),
+            "specific_urls": text,
+            "object_to_processing": text,
+            "close_account": text,
+        }
+    )
+)
 def test_step_two_never_errors(fields):
     client = Client()
     client.get("/start/")
@@ -39,7 +50,10 @@ def test_step_two_never_errors(fields):
 
 
 @FUZZ
-@given(step=st.sampled_from(["you", "what", "ai-setting", "reminders", "review", "done", "nope"]), data=st.dictionaries(text, text, max_size=5))
+@given(
+    step=st.sampled_from(["you", "what", "ai-setting", "reminders", "review", "done", "nope"]),
+    data=st.dictionaries(text, text, max_size=5),
+)
 def test_any_post_to_any_step_never_errors(step, data):
     client = Client()
     response = client.post(f"/start/{step}/", data)
@@ -48,13 +62,23 @@ def test_any_post_to_any_step_never_errors(step, data):
 
 
 @FUZZ
-@given(action=st.sampled_from(["submitted", "extended", "answered", "ai-setting", "erase"]), data=st.dictionaries(text, text, max_size=4), date=text)
+@given(
+    action=st.sampled_from(["submitted", "extended", "answered", "ai-setting", "erase"]),
+    data=st.dictionaries(text, text, max_size=4),
+    date=text,
+)
 def test_state_changing_posts_never_error(action, data, date):
     from requests_app.tokens import token_issue
 
     request = DeletionRequestFactory()
     token = token_issue(request=request)
-    payload = {**data, "submitted-submitted_on": date, "extension-announced_on": date, "answer-answered_on": date, "answer-outcome": date}
+    payload = {
+        **data,
+        "submitted-submitted_on": date,
+        "extension-announced_on": date,
+        "answer-answered_on": date,
+        "answer-outcome": date,
+    }
     response = Client().post(f"/r/{token}/{action}/", payload)
     assert response.status_code in (200, 302, 400, 410)
     request.refresh_from_db()

@@ -73,7 +73,9 @@ def test_marking_submitted_shows_deadline_counted_from_that_day(client):
     with time_machine.travel(date(2026, 1, 30)):
         token, request = create(client, you_fields=you(country="CA", subdivision="ON"))
     with time_machine.travel(date(2026, 2, 10)):
-        response = client.post(f"/r/{token}/submitted/", {"submitted-submitted_on": "2026-01-31", "submitted-case_number": "CASE-1"})
+        response = client.post(
+            f"/r/{token}/submitted/", {"submitted-submitted_on": "2026-01-31", "submitted-case_number": "CASE-1"}
+        )
         assert response.status_code == 302
         page = client.get(f"/r/{token}/").content.decode()
     request.refresh_from_db()
@@ -108,7 +110,9 @@ def test_answer_closes_the_request_and_is_in_timeline(client):
 def test_asked_for_id_keeps_the_request_open(client):
     token, request = create(client)
     client.post(f"/r/{token}/submitted/", {"submitted-submitted_on": date.today().isoformat()})
-    client.post(f"/r/{token}/answered/", {"answer-outcome": "asked_for_id", "answer-answered_on": date.today().isoformat()})
+    client.post(
+        f"/r/{token}/answered/", {"answer-outcome": "asked_for_id", "answer-answered_on": date.today().isoformat()}
+    )
     request.refresh_from_db()
     assert request.status == "submitted"
 
@@ -135,11 +139,15 @@ def test_extension_before_submission_is_refused(client):
 
 def test_get_never_changes_state(client):
     token, request = create(client)
-    for path in ("submitted/", "extended/", "answered/", "ai-setting/"):
+    for path in ("submitted/", "ai-setting/", "reminders/"):
         assert client.get(f"/r/{token}/{path}").status_code == 405
-    assert client.get(f"/r/{token}/erase/").status_code == 200
+    # Links in emails lead to confirmation pages: GET shows, only POST changes.
+    for path in ("extended/", "answered/", "erase/", "confirm-email/"):
+        assert client.get(f"/r/{token}/{path}").status_code == 200
     request.refresh_from_db()
     assert request.status == "created" and request.full_name == "Anna Müller"
+    assert request.email_confirmed_at is None and request.extended_on is None
+    assert list(request.events.values_list("kind", flat=True)) == ["created", "ai_setting_off"]
 
 
 def test_unknown_token_gets_a_plain_404_page(client):
@@ -157,7 +165,10 @@ def test_only_the_token_hash_is_stored(client):
 
 def test_erase_needs_confirmation_and_removes_personal_data(client):
     token, request = create(client, what_fields=what(specific_urls="https://www.linkedin.com/posts/anna-1"))
-    client.post(f"/r/{token}/submitted/", {"submitted-submitted_on": date.today().isoformat(), "submitted-case_number": "CASE-42"})
+    client.post(
+        f"/r/{token}/submitted/",
+        {"submitted-submitted_on": date.today().isoformat(), "submitted-case_number": "CASE-42"},
+    )
     response = client.post(f"/r/{token}/erase/", {})
     assert response.status_code == 200 and "Tick the box" in response.content.decode()
     assert DeletionRequest.objects.get().full_name == "Anna Müller"
@@ -166,7 +177,13 @@ def test_erase_needs_confirmation_and_removes_personal_data(client):
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.status == "erased"
-    for value in (request.full_name, request.email, request.email_digest, request.profile_url, request.linkedin_case_number):
+    for value in (
+        request.full_name,
+        request.email,
+        request.email_digest,
+        request.profile_url,
+        request.linkedin_case_number,
+    ):
         assert value == ""
     assert request.specific_urls == []
     assert not request.events.exclude(detail="").exists()
@@ -180,7 +197,10 @@ def test_back_keeps_what_was_typed(client):
     client.get("/start/")
     post_step(client, "you", you(full_name="Zoë Ångström"))
     # On step 2, type something, then go back and forward again.
-    client.post("/start/what/", step_data("what", what(specific_urls="https://www.linkedin.com/posts/x")) | {"wizard_goto_step": "you"})
+    client.post(
+        "/start/what/",
+        step_data("what", what(specific_urls="https://www.linkedin.com/posts/x")) | {"wizard_goto_step": "you"},
+    )
     back = client.get("/start/you/").content.decode()
     assert "Zoë Ångström" in back
     forward = client.get("/start/what/").content.decode()
@@ -201,7 +221,12 @@ def test_skipping_ahead_without_step_one_starts_again(client):
 
 def test_double_submitted_create_makes_one_request(client):
     client.get("/start/")
-    for step, fields in (("you", you()), ("what", what()), ("ai-setting", {"status": "not_yet"}), ("reminders", {"reminders_enabled": "no"})):
+    for step, fields in (
+        ("you", you()),
+        ("what", what()),
+        ("ai-setting", {"status": "not_yet"}),
+        ("reminders", {"reminders_enabled": "no"}),
+    ):
         post_step(client, step, fields)
     key = client.get("/start/review/").context["form"].initial["creation_key"]
     first = post_step(client, "review", {"creation_key": key})
@@ -224,10 +249,18 @@ def test_object_to_processing_defaults_to_the_law(client):
 
 def test_review_explains_the_regime(client):
     client.get("/start/")
-    for step, fields in (("you", you(country="FR")), ("what", what()), ("ai-setting", {"status": "not_yet"}), ("reminders", {"reminders_enabled": "yes"})):
+    for step, fields in (
+        ("you", you(country="FR")),
+        ("what", what()),
+        ("ai-setting", {"status": "not_yet"}),
+        ("reminders", {"reminders_enabled": "yes"}),
+    ):
         post_step(client, step, fields)
     page = client.get("/start/review/").content.decode()
-    assert "You live in France, so the GDPR applies; LinkedIn Ireland Unlimited Company must answer within one month" in page
+    assert (
+        "You live in France, so the GDPR applies; LinkedIn Ireland Unlimited Company must answer within one month"
+        in page
+    )
 
 
 def test_letter_downloads_as_text_with_reference(client):

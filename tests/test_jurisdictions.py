@@ -37,9 +37,7 @@ PIPEDA = regime_for("CA", "ON")
         ("IE", "", date(2026, 3, 6), date(2026, 4, 7)),
     ],
 )
-def test_domain_worked_examples_are_due_on_the_documented_day(
-    country, subdivision, received, due
-):
+def test_domain_worked_examples_are_due_on_the_documented_day(country, subdivision, received, due):
     assert due_date(regime_for(country, subdivision), received) == due
 
 
@@ -95,9 +93,7 @@ def test_gdpr_deadline_on_sunday_moves_to_monday():
     ],
     ids=["august-bank-holiday", "st-patricks-day", "june-bank-holiday"],
 )
-def test_gdpr_deadline_on_irish_public_holiday_moves_to_next_working_day(
-    received, holiday, due
-):
+def test_gdpr_deadline_on_irish_public_holiday_moves_to_next_working_day(received, holiday, due):
     assert add_months(received, 1) == holiday
     assert due_date(GDPR, received) == due
 
@@ -221,9 +217,7 @@ def test_country_without_law_gets_30_day_courtesy_deadline_and_no_authorities():
         ("JP", "", "none", "linkedin_corporation"),
     ],
 )
-def test_regime_for_maps_country_to_law_and_controller(
-    country, subdivision, code, controller
-):
+def test_regime_for_maps_country_to_law_and_controller(country, subdivision, code, controller):
     regime = regime_for(country, subdivision)
     assert regime.code == code
     assert regime.controller.key == controller

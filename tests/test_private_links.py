@@ -22,7 +22,9 @@ def run_tasks_inline():
     celery_app.conf.task_always_eager = False
 
 
-def test_known_and_unknown_addresses_get_the_same_answer(client, mailoutbox, run_tasks_inline, django_capture_on_commit_callbacks):
+def test_known_and_unknown_addresses_get_the_same_answer(
+    client, mailoutbox, run_tasks_inline, django_capture_on_commit_callbacks
+):
     DeletionRequestFactory(email="known@example.org")
     answers = []
     for email in ("known@example.org", "unknown@example.org"):
@@ -33,7 +35,9 @@ def test_known_and_unknown_addresses_get_the_same_answer(client, mailoutbox, run
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["known@example.org"]
 
 
-def test_emailed_link_opens_the_request_and_uses_site_url(client, mailoutbox, run_tasks_inline, django_capture_on_commit_callbacks):
+def test_emailed_link_opens_the_request_and_uses_site_url(
+    client, mailoutbox, run_tasks_inline, django_capture_on_commit_callbacks
+):
     request = DeletionRequestFactory(email="Anna@Example.org")
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/link/", {"email": "anna@example.org"}, HTTP_HOST="127.0.0.1")

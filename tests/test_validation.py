@@ -45,7 +45,17 @@ def test_other_urls_are_refused_with_a_reason(raw, message):
 
 @pytest.mark.parametrize(
     "name",
-    ["محمد عبد الله", "王小明", "Ярослав Мудрий", "Zoë Ångström-Łukasiewicz", "Ολυμπία", "דוד כהן", "佐藤 花子", "김민준", "Anna 🌻"],
+    [
+        "محمد عبد الله",
+        "王小明",
+        "Ярослав Мудрий",
+        "Zoë Ångström-Łukasiewicz",
+        "Ολυμπία",
+        "דוד כהן",
+        "佐藤 花子",
+        "김민준",
+        "Anna 🌻",
+    ],
 )
 def test_names_in_any_script_are_accepted(name):
     form = YouForm(data=you(full_name=name))

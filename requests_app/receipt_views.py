@@ -1,0 +1,96 @@
+"""The PDF receipt's two pages: its download (private link) and its public check."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_ratelimit.decorators import ratelimit
+
+from . import receipts, services
+from .models import ReceiptFingerprint
+from .tokens import token_resolve
+
+logger = logging.getLogger(__name__)
+
+# The shape services.new_reference() makes; anything else is not ours.
+REFERENCE_RE = re.compile(rf"^LO-[{services.REFERENCE_ALPHABET}]{{4}}-[{services.REFERENCE_ALPHABET}]{{4}}$")
+
+
+@never_cache
+@require_GET
+def receipt_download(request: HttpRequest, token: str) -> HttpResponse:
+    request_obj = token_resolve(token)
+    if request_obj is None or request_obj.is_erased:
+        raise Http404
+    try:
+        issued = services.receipt_issue(request=request_obj)
+    except receipts.ReceiptError:
+        # Logged without the token or any content: the reference is enough.
+        logger.exception("receipt for %s could not be rendered", request_obj.reference)
+        return HttpResponse(
+            _("Your receipt could not be made just now. Please try again in a minute."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+            headers={"Retry-After": "60"},
+        )
+    response = HttpResponse(issued.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{issued.filename}"'
+    response["Content-Length"] = str(len(issued.pdf))
+    return response
+
+
+class VerifyForm(forms.Form):
+    fingerprint = forms.CharField(
+        label=gettext_lazy("Fingerprint printed on the receipt"),
+        max_length=200,
+        help_text=gettext_lazy("64 characters, 0–9 and a–f. Spaces between the groups do not matter."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "font-monospace"}),
+    )
+
+    def clean_fingerprint(self) -> str:
+        fingerprint = receipts.normalise_fingerprint(self.cleaned_data["fingerprint"])
+        if fingerprint is None:
+            raise forms.ValidationError(
+                _("This is not a fingerprint: it must be 64 characters, digits 0–9 and letters a–f."),
+                code="malformed",
+            )
+        return fingerprint
+
+
+@require_GET
+@ratelimit(key="ip", rate="60/m", method="GET", block=True)
+def receipt_verify(request: HttpRequest, reference: str) -> HttpResponse:
+    """Anyone holding a receipt can check it here. The answer says only whether
+    LinkedOut issued a receipt with this fingerprint for this reference, and
+    when: no name, no content, and the same words for an unknown reference as
+    for a wrong fingerprint. A GET form: checking changes nothing, and the QR
+    code on the receipt links straight to the answer."""
+    reference = reference.upper()
+    if not REFERENCE_RE.match(reference):
+        raise Http404
+    form = VerifyForm(request.GET if "fingerprint" in request.GET else None)
+    context = {"reference": reference, "form": form}
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            issued = list(ReceiptFingerprint.objects.filter(reference=reference).order_by("issued_at", "id"))
+            match = next((row for row in issued if row.fingerprint == form.cleaned_data["fingerprint"]), None)
+            context["checked"] = True
+            context["match"] = match
+            if match is None:
+                status = 404
+            else:
+                later = [row for row in issued if row.issued_at > match.issued_at]
+                context["later_count"] = len(later)
+                context["latest_issued_at"] = later[-1].issued_at if later else None
+        else:
+            status = 400
+    return render(request, "requests_app/verify.html", context, status=status)

@@ -1,0 +1,273 @@
+"""Planning, claiming and sending reminders (in-process; real worker and
+beat processes are in test_delivery.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+
+from requests_app import reminders, services
+from requests_app.emails import unsubscribe_token
+from requests_app.models import DeletionRequest, Reminder
+from requests_app.tokens import token_issue
+from tests.factories import DeletionRequestFactory
+from tests.smtp_sink import smtp_sink
+
+pytestmark = pytest.mark.django_db
+CREATED = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
+
+
+def make_request(**fields) -> DeletionRequest:
+    with time_machine.travel(CREATED, tick=False):
+        request = DeletionRequestFactory(created_at=CREATED, **fields)
+        services.request_confirm_email(request=request)
+    request.refresh_from_db()
+    return request
+
+
+def kinds(request: DeletionRequest, state: str = Reminder.State.PENDING) -> dict[str, date]:
+    return {row.kind: row.due_at.date() for row in request.reminders.filter(state=state)}
+
+
+def test_nothing_is_planned_before_the_email_is_confirmed():
+    request = DeletionRequestFactory()
+    reminders.reminders_replan(request)
+    assert request.reminders.count() == 0
+    assert reminders.plan_reminders(request) == []
+
+
+def test_new_request_gets_not_sent_nudges_and_ai_setting_reminder():
+    request = make_request()
+    assert kinds(request) == {
+        "not_sent_1": date(2026, 1, 31),
+        "not_sent_4": date(2026, 2, 3),
+        "ai_setting": date(2026, 2, 1),
+        "purge_warning": date(2027, 1, 23),
+    }
+
+
+def test_submitting_replaces_nudges_with_deadline_reminders():
+    request = make_request(ai_setting_off_on=date(2026, 1, 29))
+    with time_machine.travel(datetime(2026, 2, 1, tzinfo=UTC)):
+        services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+    # GDPR: received 31 Jan -> due 2 March 2026 (28 Feb is a Saturday).
+    assert kinds(request) == {
+        "deadline_soon": date(2026, 2, 27),
+        "deadline_passed": date(2026, 3, 3),
+        "escalate": date(2026, 3, 17),
+        "purge_warning": date(2027, 1, 25),
+    }
+    assert set(kinds(request, Reminder.State.CANCELLED)) == {"not_sent_1", "not_sent_4"}
+
+
+def test_extension_before_deadline_means_no_deadline_passed_on_old_date():
+    request = make_request(ai_setting_off_on=date(2026, 1, 29))
+    with time_machine.travel(datetime(2026, 2, 10, tzinfo=UTC)):
+        services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+        services.request_record_extension(request=request, announced_on=date(2026, 2, 10))
+    planned = kinds(request)
+    assert "deadline_passed" not in planned
+    # Extended: three months from receipt -> 30 April 2026.
+    assert planned["deadline_soon"] == date(2026, 4, 27)
+    assert planned["escalate"] == date(2026, 5, 1)
+    # The sweep on the old date sends nothing.
+    with time_machine.travel(datetime(2026, 3, 3, 9, tzinfo=UTC)):
+        assert reminders.sweep() == []
+
+
+def test_ccpa_deadline_reminders_count_45_days():
+    request = make_request(country="US", subdivision="CA", regime_code="ccpa", ai_setting_off_on=date(2026, 1, 29))
+    services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+    assert kinds(request)["deadline_passed"] == date(2026, 3, 18)  # due 17 March
+
+
+def test_answer_cancels_every_deadline_reminder():
+    request = make_request(ai_setting_off_on=date(2026, 1, 29))
+    services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+    with time_machine.travel(datetime(2026, 2, 20, tzinfo=UTC)):
+        services.request_record_answer(request=request, outcome="done", answered_on=date(2026, 2, 20))
+    assert set(kinds(request)) == {"purge_warning"}
+    assert kinds(request)["purge_warning"] == date(2026, 5, 14)  # 90 days after answer, minus 7
+
+
+def test_erased_request_gets_nothing_more_ever():
+    request = make_request()
+    services.request_erase(request=request)
+    assert kinds(request) == {}
+    with time_machine.travel(datetime(2027, 6, 1, tzinfo=UTC)):
+        assert reminders.sweep() == []
+        services.request_resume_reminders(request=request)
+    assert request.reminders.filter(state=Reminder.State.PENDING).count() == 0
+
+
+def deliver_due(now: datetime) -> list[str]:
+    with time_machine.travel(now, tick=False):
+        claimed = reminders.sweep()
+        return [reminders.reminder_deliver(reminder_id=reminder_id) for reminder_id in claimed]
+
+
+def test_due_reminder_is_sent_once_with_unsubscribe_headers(mailoutbox, settings):
+    request = make_request()
+    assert deliver_due(datetime(2026, 1, 31, 8, 1, tzinfo=UTC)) == ["sent"]
+    assert deliver_due(datetime(2026, 1, 31, 8, 2, tzinfo=UTC)) == []
+    [message] = mailoutbox
+    assert message.to == [request.email]
+    assert "send your request" in message.subject
+    unsubscribe = message.extra_headers["List-Unsubscribe"]
+    assert unsubscribe.startswith(f"<{settings.SITE_URL}/unsubscribe/")
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"{settings.SITE_URL}/r/" in message.body
+    assert kinds(request, Reminder.State.SENT) == {"not_sent_1": date(2026, 1, 31)}
+
+
+def test_redelivered_send_message_sends_nothing_twice(mailoutbox):
+    make_request()
+    with time_machine.travel(datetime(2026, 1, 31, 8, 1, tzinfo=UTC), tick=False):
+        [reminder_id] = reminders.sweep()
+        assert reminders.reminder_deliver(reminder_id=reminder_id) == "sent"
+        assert reminders.reminder_deliver(reminder_id=reminder_id) == "skipped"
+    assert len(mailoutbox) == 1
+
+
+def test_two_sweeps_never_claim_the_same_row():
+    make_request()
+    make_request()
+    with time_machine.travel(datetime(2026, 2, 5, tzinfo=UTC), tick=False):
+        first = reminders.sweep()
+        second = reminders.sweep()
+    assert len(first) == 6 and second == []
+
+
+def test_stale_claim_is_taken_back_by_a_later_sweep(mailoutbox):
+    make_request()
+    with time_machine.travel(datetime(2026, 1, 31, 8, 1, tzinfo=UTC), tick=False):
+        [reminder_id] = reminders.sweep()  # the worker then dies: nothing sent
+    with time_machine.travel(datetime(2026, 1, 31, 8, 5, tzinfo=UTC), tick=False):
+        assert reminders.sweep() == []  # still within the claim window
+    with time_machine.travel(datetime(2026, 1, 31, 8, 12, tzinfo=UTC), tick=False):
+        assert reminders.sweep() == [reminder_id]
+        assert reminders.reminder_deliver(reminder_id=reminder_id) == "sent"
+    assert len(mailoutbox) == 1
+
+
+def test_sweep_query_count_does_not_grow_with_batch(django_assert_max_num_queries):
+    for _ in range(3):
+        make_request()
+    with time_machine.travel(datetime(2026, 2, 5, tzinfo=UTC), tick=False), django_assert_max_num_queries(6):
+        small = reminders.sweep()
+    for _ in range(30):
+        make_request()
+    with time_machine.travel(datetime(2026, 2, 5, tzinfo=UTC), tick=False), django_assert_max_num_queries(6):
+        large = reminders.sweep()
+    assert len(small) == 9 and len(large) == 90
+
+
+def test_refused_recipient_fails_after_retries_and_page_says_so(settings, client):
+    request = make_request()
+    now = datetime(2026, 1, 31, 8, 1, tzinfo=UTC)
+    outcomes = []
+    with smtp_sink(refuse=True) as (sink, port):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        for _ in range(reminders.max_attempts()):
+            outcomes += deliver_due(now)
+            now += reminders.retry_delay(reminders.max_attempts())
+    assert sink.messages == []
+    assert outcomes.count("retry") == reminders.max_attempts() - 1
+    failed = request.reminders.get(kind="not_sent_1")
+    assert failed.state == "failed" and failed.attempts == reminders.max_attempts()
+    assert failed.last_error == "SMTPRecipientsRefused 550"
+    assert request.email not in failed.last_error
+    page = client.get(f"/r/{token_issue(request=request)}/").content.decode()
+    assert "We could not deliver the email" in page
+
+
+def test_one_click_unsubscribe_needs_no_cookie_or_csrf(mailoutbox):
+    request = make_request()
+    client = Client(enforce_csrf_checks=True)
+    url = f"/unsubscribe/{unsubscribe_token(request)}/"
+    assert "Stop every email reminder" in client.get(url).content.decode()
+    request.refresh_from_db()
+    assert request.reminders_enabled  # a GET changes nothing
+    response = client.post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    request.refresh_from_db()
+    assert not request.reminders_enabled
+    assert request.reminders.filter(state="pending").count() == 0
+    assert deliver_due(datetime(2026, 2, 5, tzinfo=UTC)) == []
+
+
+def test_forged_unsubscribe_link_is_404():
+    request = make_request()
+    token = unsubscribe_token(request)
+    assert Client().post(f"/unsubscribe/{token[:-2]}xx/").status_code == 404
+
+
+def test_calendar_has_stable_uids_and_alarms(client):
+    request = make_request(ai_setting_off_on=date(2026, 1, 29))
+    services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+    token = token_issue(request=request)
+    first = client.get(f"/r/{token}/deadlines.ics").content.decode()
+    services.request_record_extension(request=request, announced_on=date(2026, 2, 10))
+    second = client.get(f"/r/{token}/deadlines.ics").content.decode()
+    assert f"UID:{request.reference}-deadline@linkedout" in first
+    assert "DTSTART;VALUE=DATE:20260302" in first and "BEGIN:VALARM" in first
+    assert f"UID:{request.reference}-extended_deadline@linkedout" in second
+    assert "DTSTART;VALUE=DATE:20260430" in second
+    assert first.count(f"UID:{request.reference}-deadline@linkedout") == 1
+
+
+def test_deadline_passed_email_carries_follow_up_letter(mailoutbox):
+    request = make_request(ai_setting_off_on=date(2026, 1, 29))
+    services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+    deliver_due(datetime(2026, 3, 3, 8, 1, tzinfo=UTC))
+    message = next(m for m in mailoutbox if "missed its deadline" in m.subject)
+    assert "Follow-up" in message.body and "14 days" in message.body
+    assert "LinkedIn Ireland Unlimited Company" in message.body
+
+
+def test_escalation_email_offers_lead_and_own_authority(mailoutbox):
+    request = make_request(ai_setting_off_on=date(2026, 1, 29))
+    services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+    deliver_due(datetime(2026, 3, 17, 8, 1, tzinfo=UTC))
+    message = next(m for m in mailoutbox if "complaint" in m.subject)
+    assert "Data Protection Commission" in message.body
+    assert "Bundesbeauftragte" in message.body or "Federal Commissioner" in message.body
+
+
+def test_purge_erases_after_retention(settings):
+    request = make_request(ai_setting_off_on=date(2026, 1, 29))
+    services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+    services.request_record_answer(request=request, outcome="done", answered_on=date(2026, 2, 20))
+    assert services.requests_purge_expired(today=date(2026, 5, 20)) == 0
+    assert services.requests_purge_expired(today=date(2026, 5, 21)) == 1
+    request.refresh_from_db()
+    assert request.is_erased and request.full_name == ""
+
+
+def test_confirmation_link_turns_reminders_on(client, mailoutbox, django_capture_on_commit_callbacks):
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        request = DeletionRequestFactory(reminders_enabled=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.request_email_links(email=request.email)
+    finally:
+        app.conf.task_always_eager = False
+    body = mail.outbox[0].body
+    confirm = next(word for word in body.split() if "/confirm-email/" in word)
+    path = confirm.split("127.0.0.1:8000")[-1]
+    assert client.get(path).status_code == 200
+    request.refresh_from_db()
+    assert request.email_confirmed_at is None
+    client.post(path)
+    request.refresh_from_db()
+    assert request.email_confirmed_at is not None
+    assert request.reminders.filter(state="pending").exists()
