@@ -199,6 +199,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Personal data is encrypted at rest with keys derived from SECRET_KEY (and
+# SECRET_KEY_FALLBACKS while rotating) and these salts (django-fernet-
+# encrypted-fields). To rotate: put the old key in SECRET_KEY_FALLBACKS, set
+# the new SECRET_KEY, run `manage.py reencrypt`, then drop the old key.
+SALT_KEY = env.list("FIELD_ENCRYPTION_SALTS", default=["linkedout-personal-data-v1"])
+
 # Keyed hash for looking a request up by email without storing it searchable.
 EMAIL_LOOKUP_KEY = env.str("EMAIL_LOOKUP_KEY", default=SECRET_KEY)
 

@@ -11,6 +11,7 @@ import secrets
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedCharField, EncryptedJSONField
 
 
 class DataCategory(models.TextChoices):
@@ -32,6 +33,21 @@ class AnswerOutcome(models.TextChoices):
 
 def new_fingerprint_salt() -> str:
     return secrets.token_hex(16)
+
+
+class EncryptedText(EncryptedCharField):
+    """Encrypted at rest (Fernet, key derived from SECRET_KEY; rotation via
+    SECRET_KEY_FALLBACKS). The library stores "" as NULL; it is read back as
+    "" so that a value looks the same before and after a save."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("blank", True)
+        kwargs["null"] = True
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value, expression, connection):
+        value = super().from_db_value(value, expression, connection)
+        return "" if value is None else value
 
 
 class DeletionRequest(models.Model):
@@ -57,10 +73,10 @@ class DeletionRequest(models.Model):
     creation_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     # Who: personal data, blanked by erase.
-    full_name = models.CharField(max_length=200, blank=True)
-    email = models.EmailField(max_length=254, blank=True)
+    full_name = EncryptedText(max_length=200)
+    email = EncryptedText(max_length=254)
     email_digest = models.CharField(max_length=64, blank=True, db_index=True)
-    profile_url = models.URLField(max_length=500, blank=True)
+    profile_url = EncryptedText(max_length=500)
     country = models.CharField(max_length=2)
     subdivision = models.CharField(max_length=3, blank=True)
     language = models.CharField(max_length=8, default="en")
@@ -68,7 +84,7 @@ class DeletionRequest(models.Model):
 
     # What: kept as lists of codes / URLs.
     data_categories = models.JSONField(default=list)
-    specific_urls = models.JSONField(default=list, blank=True)
+    specific_urls = EncryptedJSONField(default=list, blank=True)
     object_to_processing = models.BooleanField(default=True)
     close_account = models.BooleanField(default=False)
 
@@ -80,7 +96,7 @@ class DeletionRequest(models.Model):
     regime_code = models.CharField(max_length=16)
 
     submitted_on = models.DateField(null=True, blank=True)
-    linkedin_case_number = models.CharField(max_length=64, blank=True)
+    linkedin_case_number = EncryptedText(max_length=64)
     extended_on = models.DateField(null=True, blank=True)
     answered_on = models.DateField(null=True, blank=True)
     answer_outcome = models.CharField(max_length=16, choices=AnswerOutcome.choices, blank=True)

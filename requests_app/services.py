@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import jurisdictions, receipts
-from .models import AccessToken, AnswerOutcome, DeletionRequest, Heartbeat, ReceiptFingerprint, RequestEvent
+from .models import AnswerOutcome, DeletionRequest, Heartbeat, ReceiptFingerprint, RequestEvent
 from .reminders import purge_date, reminders_replan
 from .tokens import token_issue
 
@@ -130,7 +130,7 @@ def request_mark_submitted(*, request: DeletionRequest, submitted_on: date, case
         request.submitted_on = submitted_on
         request.linkedin_case_number = case_number
         request.save()
-        _event(request, RequestEvent.Kind.SUBMITTED, on_date=submitted_on, detail=case_number)
+        _event(request, RequestEvent.Kind.SUBMITTED, on_date=submitted_on)
         reminders_replan(request)
 
 
@@ -336,8 +336,10 @@ def request_send_private_link(*, request_id: int, send_id: str) -> bool:
     return True
 
 
-def token_revoke_all(*, request: DeletionRequest) -> None:
-    AccessToken.objects.filter(request=request, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def sessions_clear_expired() -> None:
+    from importlib import import_module
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
 def heartbeat_record(*, name: str) -> None:

@@ -21,7 +21,10 @@ def send_reminder(reminder_id: int) -> None:
 
 @shared_task
 def purge_expired() -> None:
+    """Daily: erase requests past retention, and half-finished forms older
+    than a day (they live in the session)."""
     services.requests_purge_expired()
+    services.sessions_clear_expired()
 
 
 @shared_task

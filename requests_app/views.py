@@ -239,6 +239,7 @@ def calendar_download(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="60/h", method="POST", block=True)
 def unsubscribe(request: HttpRequest, signed: str) -> HttpResponse:
     request_id = emails.unsubscribe_request_id(signed)
     request_obj = DeletionRequest.objects.filter(pk=request_id).first() if request_id else None

@@ -9,6 +9,8 @@ from django.db import IntegrityError
 from django.shortcuts import redirect
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.exceptions import Ratelimited
 from formtools.wizard.views import NamedUrlSessionWizardView, WizardView
 
 from . import explain, forms, jurisdictions, services
@@ -32,6 +34,7 @@ STEP_TITLES = {
 # Maps a creation key to the request it made, so that a second click on
 # "Create" (or a reload) leads to the same request instead of a new one.
 CREATED_SESSION_KEY = "linkedout_created"
+CREATE_RATE = "20/h"
 
 
 class StartWizard(NamedUrlSessionWizardView):
@@ -137,6 +140,9 @@ class StartWizard(NamedUrlSessionWizardView):
         }
 
     def done(self, form_list, form_dict, **kwargs):
+        # Creating requests sends email: limit it per IP address.
+        if is_ratelimited(self.request, group="create", key="ip", rate=CREATE_RATE, increment=True):
+            raise Ratelimited
         you = form_dict["you"].cleaned_data
         what = form_dict["what"].cleaned_data
         ai = form_dict["ai-setting"].cleaned_data

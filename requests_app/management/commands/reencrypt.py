@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from requests_app.models import DeletionRequest
+
+ENCRYPTED_FIELDS = ["full_name", "email", "profile_url", "specific_urls", "linkedin_case_number"]
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt personal data with the current SECRET_KEY (after a key rotation)."
+
+    def handle(self, *args, **options):
+        count = 0
+        ids = list(DeletionRequest.objects.values_list("pk", flat=True))
+        for start in range(0, len(ids), 500):
+            with transaction.atomic():
+                for request in DeletionRequest.objects.filter(pk__in=ids[start : start + 500]):
+                    # Reading decrypts with any known key; saving encrypts with the first.
+                    request.save(update_fields=ENCRYPTED_FIELDS)
+                    count += 1
+        self.stdout.write(f"Re-encrypted {count} requests.")
