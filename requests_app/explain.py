@@ -82,3 +82,43 @@ def request_clock(request: DeletionRequest, *, today: date | None = None) -> Clo
         words=days_in_words(days_left),
         can_extend=extended is not None and request.extended_on is None,
     )
+
+
+@dataclass(frozen=True)
+class Milestone:
+    label: str
+    day: date | None
+    state: str  # "done", "today", "upcoming" or "missed"
+
+
+def request_milestones(request: DeletionRequest, *, today: date | None = None) -> list[Milestone]:
+    """The request's clock as a row of milestones with today placed among
+    them: created, sent, deadline, extended deadline."""
+    today = today or timezone.localdate()
+    clock = request_clock(request, today=today)
+    points: list[tuple[str, date | None]] = [(_("Created"), request.created_at.date())]
+    points.append((_("Sent to LinkedIn"), request.submitted_on))
+    if clock:
+        points.append((_("Deadline"), clock.due_on))
+        if clock.extended_due_on:
+            points.append((_("Extended deadline"), clock.extended_due_on))
+    if request.answered_on:
+        points.append((_("LinkedIn answered"), request.answered_on))
+    milestones: list[Milestone] = []
+    today_placed = False
+    for label, day in points:
+        if not today_placed and (day is None or day > today):
+            milestones.append(Milestone(_("Today"), today, "today"))
+            today_placed = True
+        if day is None:
+            state = "upcoming"
+        elif day <= today:
+            answered = request.answered_on is not None
+            missed = label in (_("Deadline"), _("Extended deadline")) and not answered and day < today
+            state = "missed" if missed else "done"
+        else:
+            state = "upcoming"
+        milestones.append(Milestone(label, day, state))
+    if not today_placed:
+        milestones.append(Milestone(_("Today"), today, "today"))
+    return milestones

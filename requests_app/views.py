@@ -70,6 +70,7 @@ def _render_detail(
         "regime_explanation": explain.regime_explanation(request_obj.country, request_obj.subdivision),
         "letters": build_letters(request_obj),
         "clock": explain.request_clock(request_obj),
+        "milestones": explain.request_milestones(request_obj),
         "events": request_obj.events.all(),
         "reminders": request_obj.reminders.exclude(state=Reminder.State.CANCELLED),
         "failed_reminders": request_obj.reminders.filter(state=Reminder.State.FAILED),

@@ -269,3 +269,19 @@ def test_letter_downloads_as_text_with_reference(client):
     assert response["Content-Disposition"] == f'attachment; filename="{request.reference}-letter.txt"'
     body = response.content.decode()
     assert "Dear Sir or Madam" in body and request.reference in body and "Anna Müller" in body
+
+
+def test_request_page_places_today_among_the_milestones(client):
+    with time_machine.travel(date(2026, 1, 30)):
+        token, request = create(client)
+    with time_machine.travel(date(2026, 2, 10)):
+        client.post(f"/r/{token}/submitted/", {"submitted-submitted_on": "2026-01-31"})
+        response = client.get(f"/r/{token}/")
+    milestones = [(m.label, m.day, m.state) for m in response.context["milestones"]]
+    assert milestones == [
+        ("Created", date(2026, 1, 30), "done"),
+        ("Sent to LinkedIn", date(2026, 1, 31), "done"),
+        ("Today", date(2026, 2, 10), "today"),
+        ("Deadline", date(2026, 3, 2), "upcoming"),
+    ]
+    assert 'aria-current="date"' in response.content.decode()
