@@ -52,19 +52,26 @@ class YouForm(StepForm):
         max_length=200,
         help_text=_("As it appears on your LinkedIn profile. Any alphabet is fine."),
         validators=[validate_plain_text],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
         label=_("Email address of your LinkedIn account"),
         max_length=254,
         help_text=_("LinkedIn uses it to find your account. We send your private link here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     profile_url = forms.CharField(
         label=_("Your LinkedIn profile address (optional)"),
         required=False,
         max_length=500,
         help_text=_("For example https://www.linkedin.com/in/your-name"),
+        widget=forms.TextInput(attrs={"autocomplete": "url", "inputmode": "url"}),
     )
-    country = forms.ChoiceField(label=_("Where do you live?"), help_text=_("This decides which law protects you."))
+    country = forms.ChoiceField(
+        label=_("Where do you live?"),
+        help_text=_("This decides which law protects you."),
+        widget=forms.Select(attrs={"autocomplete": "country"}),
+    )
     subdivision = forms.ChoiceField(
         label=_("State or province"),
         required=False,
@@ -257,4 +264,6 @@ class EraseForm(StepForm):
 
 
 class EmailLinkForm(StepForm):
-    email = forms.EmailField(label=_("Your email address"), max_length=254)
+    email = forms.EmailField(
+        label=_("Your email address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )

@@ -32,10 +32,29 @@
       done(button.dataset.selected || "Selected: press Ctrl+C");
     }
   }
+  // Error summary: a form that came back with errors gets focus on its
+  // summary, so a screen reader reads the errors first and a keyboard user
+  // starts from there. Its links move focus to the field, showing its label.
+  function onErrorLink(event) {
+    var field = document.getElementById(event.currentTarget.getAttribute("href").slice(1));
+    if (!field) { return; }
+    event.preventDefault();
+    var fieldset = field.closest("fieldset");
+    var label = fieldset ? fieldset.querySelector("legend") : document.querySelector("label[for='" + field.id + "']");
+    field.focus({ preventScroll: true });
+    (label || field).scrollIntoView({ block: "start" });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".copy-button").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", onCopy);
     });
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+        link.addEventListener("click", onErrorLink);
+      });
+      summary.focus();
+    }
   });
 })();

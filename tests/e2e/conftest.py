@@ -10,7 +10,6 @@ import pytest
 
 from requests_app.system import chromium_path
 
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -54,9 +53,15 @@ def _plain_static_names(settings):
     }
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    # A small phone: 360 CSS pixels is the narrowest width the pages must fit.
+    "mobile": {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True},
+}
+
+
+def _watched_page(browser, live_server, viewport: str = "desktop", **options):
+    context = browser.new_context(base_url=live_server.url, **VIEWPORTS[viewport], **options)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page = context.new_page()
     page.csp_violations = []
@@ -66,10 +71,37 @@ def page(browser, live_server):
         "console",
         lambda message: page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
     )
+    return page
+
+
+def _close_and_check(*pages) -> None:
+    for page in pages:
+        page.context.close()
+    for page in pages:
+        assert page.csp_violations == [], page.csp_violations
+        assert page.failed_responses == [], page.failed_responses
+
+
+@pytest.fixture
+def page(browser, live_server):
+    page = _watched_page(browser, live_server)
     yield page
-    context.close()
-    assert page.csp_violations == [], page.csp_violations
-    assert page.failed_responses == [], page.failed_responses
+    _close_and_check(page)
+
+
+@pytest.fixture
+def make_page(browser, live_server):
+    """Pages at a named viewport ("desktop" or "mobile"), with the same CSP and
+    failed-response checks as `page`. A test that expects an error status
+    removes it from `page.failed_responses` itself."""
+    pages = []
+
+    def make(viewport: str = "desktop", **options):
+        pages.append(_watched_page(browser, live_server, viewport, **options))
+        return pages[-1]
+
+    yield make
+    _close_and_check(*pages)
 
 
 @pytest.fixture
