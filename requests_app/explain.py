@@ -38,8 +38,9 @@ def regime_explanation(country: str, subdivision: str = "") -> str:
         "of receiving your request."
     ) % {"place": place, "law": regime.short_name, "controller": regime.controller.name, "words": regime.deadline_words}
     if regime.extension_words:
-        text += " " + _("It may extend this by %(words)s if it tells you so in time.") % {
-            "words": regime.extension_words
+        text = _("%(explanation)s It may extend this by %(words)s if it tells you so in time.") % {
+            "explanation": text,
+            "words": regime.extension_words,
         }
     return text
 
@@ -86,6 +87,7 @@ def request_clock(request: DeletionRequest, *, today: date | None = None) -> Clo
 
 @dataclass(frozen=True)
 class Milestone:
+    kind: str  # created, submitted, deadline, extended_deadline, answered, today
     label: str
     day: date | None
     state: str  # "done", "today", "upcoming" or "missed"
@@ -93,32 +95,31 @@ class Milestone:
 
 def request_milestones(request: DeletionRequest, *, today: date | None = None) -> list[Milestone]:
     """The request's clock as a row of milestones with today placed among
-    them: created, sent, deadline, extended deadline."""
+    them: created, sent, deadline, extended deadline, answer."""
     today = today or timezone.localdate()
     clock = request_clock(request, today=today)
-    points: list[tuple[str, date | None]] = [(_("Created"), request.created_at.date())]
-    points.append((_("Sent to LinkedIn"), request.submitted_on))
+    points: list[tuple[str, str, date | None]] = [
+        ("created", _("Created"), request.created_at.date()),
+        ("submitted", _("Sent to LinkedIn"), request.submitted_on),
+    ]
     if clock:
-        points.append((_("Deadline"), clock.due_on))
+        points.append(("deadline", _("Deadline"), clock.due_on))
         if clock.extended_due_on:
-            points.append((_("Extended deadline"), clock.extended_due_on))
+            points.append(("extended_deadline", _("Extended deadline"), clock.extended_due_on))
     if request.answered_on:
-        points.append((_("LinkedIn answered"), request.answered_on))
+        points.append(("answered", _("LinkedIn answered"), request.answered_on))
     milestones: list[Milestone] = []
-    today_placed = False
-    for label, day in points:
-        if not today_placed and (day is None or day > today):
-            milestones.append(Milestone(_("Today"), today, "today"))
-            today_placed = True
-        if day is None:
+    today_mark = Milestone("today", _("Today"), today, "today")
+    for kind, label, day in points:
+        if today_mark not in milestones and (day is None or day > today):
+            milestones.append(today_mark)
+        if day is None or day > today:
             state = "upcoming"
-        elif day <= today:
-            answered = request.answered_on is not None
-            missed = label in (_("Deadline"), _("Extended deadline")) and not answered and day < today
-            state = "missed" if missed else "done"
+        elif kind in ("deadline", "extended_deadline") and request.answered_on is None and day < today:
+            state = "missed"
         else:
-            state = "upcoming"
-        milestones.append(Milestone(label, day, state))
-    if not today_placed:
-        milestones.append(Milestone(_("Today"), today, "today"))
+            state = "done"
+        milestones.append(Milestone(kind, label, day, state))
+    if today_mark not in milestones:
+        milestones.append(today_mark)
     return milestones

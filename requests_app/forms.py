@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -125,7 +126,8 @@ class WhatForm(StepForm):
         required=False,
         max_length=MAX_SPECIFIC_URLS * 510,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One LinkedIn address per line, at most %(max)d.") % {"max": MAX_SPECIFIC_URLS},
+        # Interpolated lazily: a `%` here would freeze the text in English at import.
+        help_text=lazy(lambda: _("One LinkedIn address per line, at most %(max)d.") % {"max": MAX_SPECIFIC_URLS}, str)(),
     )
     object_to_processing = forms.BooleanField(
         label=_("Also object to LinkedIn using my data to train AI"),

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import holidays
+from django.utils.translation import gettext_lazy, ngettext
 
 FACTS_PATH = Path(__file__).with_name("data") / "facts.json"
 FACTS: dict[str, Any] = json.loads(FACTS_PATH.read_text(encoding="utf-8"))
@@ -73,8 +74,6 @@ class Regime:
     deadline: Period
     # TOTAL period from receipt when extended, not just the extra part.
     extension: Period | None
-    deadline_words: str
-    extension_words: str
     holiday_country: str  # whose public holidays roll a deadline over; "" = none
     controller: Controller
     authorities: tuple[Authority, ...]  # escalation options; empty for "none"
@@ -82,6 +81,29 @@ class Regime:
     @property
     def has_objection_right(self) -> bool:
         return bool(self.objection_citation)
+
+    @property
+    def deadline_words(self) -> str:
+        """'one month', '45 days', in the active language."""
+        return period_words(self.deadline.unit, self.deadline.amount)
+
+    @property
+    def extension_words(self) -> str:
+        """The extra time an extension adds: 'two more months', '45 more days'."""
+        if self.extension is None:
+            return ""
+        return period_words(self.extension.unit, self.extension.amount - self.deadline.amount, more=True)
+
+
+def period_words(unit: str, amount: int, *, more: bool = False) -> str:
+    # Words, not data: translated when shown, in the reader's language.
+    if unit == "months":
+        if more:
+            return ngettext("one more month", "%(count)d more months", amount) % {"count": amount}
+        return ngettext("one month", "%(count)d months", amount) % {"count": amount}
+    if more:
+        return ngettext("%(count)d more day", "%(count)d more days", amount) % {"count": amount}
+    return ngettext("%(count)d day", "%(count)d days", amount) % {"count": amount}
 
 
 # --------------------------------------------------------------------------- countries
@@ -188,10 +210,6 @@ def _unverified_days(code: str) -> tuple[int, str]:
     return int(raw["days"]), raw["citation"]
 
 
-def _days_words(days: int) -> str:
-    return f"{days} days"
-
-
 _FADP_DAYS, _FADP_CITATION = _unverified_days("fadp")
 _LGPD_DAYS, _LGPD_CITATION = _unverified_days("lgpd")
 _COURTESY_DAYS, _ = _unverified_days("none")
@@ -211,8 +229,6 @@ GDPR = Regime(
     deadline_citation="Article 12(3) GDPR",
     deadline=_ONE_MONTH,
     extension=_THREE_MONTHS,
-    deadline_words="one month",
-    extension_words="two more months",
     # LinkedIn Ireland acts in Ireland, so Irish public holidays extend the period
     # (Reg. 1182/71 Art. 3(4)).
     holiday_country="IE",
@@ -232,8 +248,6 @@ UK_GDPR = Regime(
     deadline_citation="Article 12(3) UK GDPR",
     deadline=_ONE_MONTH,
     extension=_THREE_MONTHS,
-    deadline_words="one month",
-    extension_words="two more months",
     # ICO guidance: next working day, using England and Wales bank holidays.
     holiday_country="GB",
     controller=LINKEDIN_CORPORATION,
@@ -250,8 +264,6 @@ FADP = Regime(
     deadline_citation=_FADP_CITATION,  # 30 days is set for access; UNVERIFIED for erasure
     deadline=Period("days", _FADP_DAYS, roll_over=False),
     extension=None,
-    deadline_words=_days_words(_FADP_DAYS),
-    extension_words="",
     holiday_country="",
     # Swiss members are served by LinkedIn Ireland, like EU/EEA members.
     controller=LINKEDIN_IRELAND,
@@ -269,8 +281,6 @@ CCPA = Regime(
     deadline_citation="Cal. Civ. Code § 1798.130(a)(2)",
     deadline=Period("days", 45, roll_over=False),
     extension=Period("days", 90, roll_over=False),
-    deadline_words="45 days",
-    extension_words="45 more days",
     holiday_country="",
     controller=LINKEDIN_CORPORATION,
     authorities=(AUTHORITIES["cppa"], AUTHORITIES["california_ag"]),
@@ -287,8 +297,6 @@ PIPEDA = Regime(
     deadline_citation="PIPEDA, section 8(3)",
     deadline=Period("days", 30, roll_over=False),
     extension=Period("days", 60, roll_over=False),
-    deadline_words="30 days",
-    extension_words="30 more days",
     holiday_country="",
     controller=LINKEDIN_CORPORATION,
     authorities=(AUTHORITIES["opc"],),
@@ -304,8 +312,6 @@ LGPD = Regime(
     deadline_citation=_LGPD_CITATION,  # 15 days is set for access; UNVERIFIED for deletion
     deadline=Period("days", _LGPD_DAYS, roll_over=False),
     extension=None,
-    deadline_words=_days_words(_LGPD_DAYS),
-    extension_words="",
     holiday_country="",
     controller=LINKEDIN_CORPORATION,
     authorities=(AUTHORITIES["anpd"],),
@@ -315,16 +321,14 @@ LGPD = Regime(
 # courtesy deadline, which the product must present as ours, not a legal one.
 NONE = Regime(
     code="none",
-    law_name="LinkedIn's own privacy policy (no data-protection law applies that we can cite)",
-    short_name="LinkedIn's privacy policy",
-    erasure_citation="LinkedIn's Privacy Policy",
+    law_name=gettext_lazy("LinkedIn's own privacy policy (no data-protection law applies that we can cite)"),
+    short_name=gettext_lazy("LinkedIn's privacy policy"),
+    erasure_citation=gettext_lazy("LinkedIn's Privacy Policy"),
     objection_citation="",
     recipients_citation="",
     deadline_citation="",
     deadline=Period("days", _COURTESY_DAYS, roll_over=False),
     extension=None,
-    deadline_words=_days_words(_COURTESY_DAYS),
-    extension_words="",
     holiday_country="",
     controller=LINKEDIN_CORPORATION,
     authorities=(),
