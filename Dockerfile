@@ -46,7 +46,7 @@ COPY . .
 #   import; they are removed so the image ships only staticfiles.
 RUN export SECRET_KEY="build-only-dummy-key-not-used-at-runtime-0123456789" \
     && if find . -path ./var -prune -o -name '*.po' -print | grep -q .; then \
-           python manage.py compilemessages; \
+           python manage.py compilemessages --ignore=var --ignore=.venv; \
        else \
            echo "compilemessages: no .po files yet, skipped"; \
        fi \

@@ -4,6 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
+LANGUAGES := de fr es it nl pl
+
+# The translations (.po, in git) compiled to .mo (not in git) for gettext.
+# Needs GNU gettext's msgfmt; .venv and var/ are skipped (Django's own
+# catalogs ship compiled).
+COMPILE_MESSAGES = if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+	  command -v msgfmt >/dev/null || { echo "Translations need GNU gettext (msgfmt). Install it with: sudo apt-get install gettext" >&2; exit 1; }; \
+	  DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=$(VENV) --ignore=var --verbosity 0; \
+	fi
 
 .PHONY: install run test bench lint format messages clean
 
@@ -19,7 +28,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: install
 	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py check_system
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
-	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then DEBUG=1 $(BIN)/python manage.py compilemessages --verbosity 0; fi
+	@$(COMPILE_MESSAGES)
 	@echo ""
 	@echo "  LinkedOut is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo ""
@@ -28,6 +37,7 @@ run: install
 # The whole suite. With DATABASE_URL / REDIS_URL set it runs against them;
 # REQUIRE_SERVICES=1 turns a missing service, browser or library into a failure.
 test: install
+	@$(COMPILE_MESSAGES)
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production-0123456789} \
 	VAR_DIR=$${VAR_DIR:-$(CURDIR)/var/test} \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -36,6 +46,13 @@ test: install
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
 	$(BIN)/python bench/run_all.py
+
+# Re-extract every translatable string into locale/<lang>/LC_MESSAGES/django.po
+# (templates, emails' .txt and Python); translate the new entries, then
+# `make test` checks that none is left empty or fuzzy.
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages $(addprefix -l ,$(LANGUAGES)) -e html,txt,py \
+	  --ignore=$(VENV) --ignore=var --ignore=test-artifacts --ignore=tests --ignore=bench
 
 lint: install
 	$(BIN)/ruff check .

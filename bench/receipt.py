@@ -287,6 +287,8 @@ def main() -> int:
     try:
         env = _child_env(tmp)
         missed = []
+        # Other work on the machine shows directly in the render times.
+        print(f"load average at start: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)", flush=True)
 
         warm, _ = _child(env, "warm", str(warm_runs))
         warm_median = statistics.median(warm["timings_ms"])
@@ -341,6 +343,7 @@ def main() -> int:
         if download_median > DOWNLOAD_TARGET_MS:
             missed.append("cached download")
 
+        print(f"load average at end: {os.getloadavg()[0]:.2f}")
         if missed:
             print(f"targets missed: {', '.join(missed)}")
             return 1 if strict else 0

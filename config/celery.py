@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import beat_init
+from celery.signals import beat_init, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -18,3 +18,15 @@ def sweep_on_start(sender, **kwargs):
     # once sends anything that fell due while beat was down and makes
     # /healthz green without a minute's wait.
     sender.app.send_task("requests_app.tasks.sweep")
+
+
+@task_prerun.connect
+def close_stale_connections(task=None, **kwargs):
+    # With CELERY_DB_REUSE_MAX the connection outlives a task; drop it when
+    # CONN_MAX_AGE or a failed health check says so, as Django does per request.
+    # Not for a task run inline (eager), which shares its caller's transaction.
+    if task is not None and task.request.is_eager:
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

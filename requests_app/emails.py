@@ -4,9 +4,12 @@ request's language. Links use SITE_URL, never the Host of a web request."""
 
 from __future__ import annotations
 
+import contextlib
+import time
+
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -16,6 +19,46 @@ from .models import DeletionRequest
 
 def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
+
+
+class _ReusedConnection:
+    """One SMTP connection per worker process, reused between emails instead
+    of a connect, EHLO and QUIT for each; reopened after being idle."""
+
+    IDLE_SECONDS = 30
+
+    def __init__(self) -> None:
+        self.connection = None
+        self.settings_used: tuple = ()
+        self.last_used = 0.0
+
+    def send(self, message: EmailMultiAlternatives) -> None:
+        now = time.monotonic()
+        # Settings can change under a running process (tests override them).
+        current = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_HOST_USER)
+        if self.connection is None or now - self.last_used > self.IDLE_SECONDS or current != self.settings_used:
+            self.close()
+            self.connection = get_connection()
+            self.settings_used = current
+        try:
+            self.connection.open()
+            message.connection = self.connection
+            message.send()
+        except Exception:
+            # A broken connection is not reused; the reminder's retry path
+            # decides whether to send again.
+            self.close()
+            raise
+        self.last_used = time.monotonic()
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                self.connection.close()
+        self.connection = None
+
+
+_reminder_connection = _ReusedConnection()
 
 
 def make_message(kind: str, *, to: str, language: str, context: dict) -> EmailMultiAlternatives:
@@ -112,4 +155,4 @@ def send_reminder_email(*, reminder) -> None:
     # RFC 8058 one-click unsubscribe: mail clients POST to this URL.
     message.extra_headers["List-Unsubscribe"] = f"<{links['unsubscribe_link']}>"
     message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.send()
+    _reminder_connection.send(message)

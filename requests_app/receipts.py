@@ -59,7 +59,7 @@ LETTER_COUNTRIES = frozenset({"US", "CA"})
 
 STYLESHEET_PATH = Path(settings.BASE_DIR) / "templates" / "receipts" / "receipt.css"
 TEMPLATE_NAME = "receipts/receipt.html"
-FINGERPRINT_RE = re.compile(r"^[0-9a-f]{64}$")
+FINGERPRINT_RE = re.compile(r"[0-9a-f]{64}")
 # Spaces, colons and dashes a person may type between the printed groups.
 _FINGERPRINT_SEPARATORS = re.compile(r"[\s:\-]+")
 
@@ -109,9 +109,20 @@ def page_size(country: str) -> str:
     return "letter" if country.upper() in LETTER_COUNTRIES else "A4"
 
 
+def receipt_language(request: DeletionRequest) -> str:
+    return request.language or settings.LANGUAGE_CODE
+
+
 def canonical_content(request: DeletionRequest, *, events: Sequence[RequestEvent]) -> dict[str, Any]:
     """Everything the receipt shows, as plain JSON values. The fingerprint is
-    the hash of this, so any change to what is printed changes it."""
+    the hash of this, so any change to what is printed changes it. Texts are
+    taken in the receipt's language, as printed (some regime texts are
+    translated)."""
+    with translation.override(receipt_language(request)):
+        return _canonical_content(request, events=events)
+
+
+def _canonical_content(request: DeletionRequest, *, events: Sequence[RequestEvent]) -> dict[str, Any]:
     regime = jurisdictions.regime_by_code(request.regime_code)
     clock = explain.request_clock(request, today=letter_date(request))
     letters = build_letters(request, today=letter_date(request))
@@ -133,13 +144,18 @@ def canonical_content(request: DeletionRequest, *, events: Sequence[RequestEvent
         },
         "regime": {
             "code": regime.code,
-            "law": regime.law_name,
-            "erasure": regime.erasure_citation,
-            "objection": regime.objection_citation,
-            "recipients": regime.recipients_citation,
-            "deadline": regime.deadline_citation,
+            "law": str(regime.law_name),
+            "erasure": str(regime.erasure_citation),
+            "objection": str(regime.objection_citation),
+            "recipients": str(regime.recipients_citation),
+            "deadline": str(regime.deadline_citation),
+            "deadline_words": str(regime.deadline_words),
+            "extension_words": str(regime.extension_words),
         },
-        "controller": {"name": regime.controller.name, "address": list(regime.controller.address_lines)},
+        "controller": {
+            "name": str(regime.controller.name),
+            "address": [str(line) for line in regime.controller.address_lines],
+        },
         "data_categories": list(request.data_categories),
         "specific_urls": list(request.specific_urls),
         "object_to_processing": request.object_to_processing,
@@ -163,7 +179,9 @@ def canonical_content(request: DeletionRequest, *, events: Sequence[RequestEvent
 
 def canonical_json(content: dict[str, Any]) -> bytes:
     # Sorted keys, no whitespace, UTF-8 as is: one byte string per content.
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    # default=str: a lazily translated text that slipped in is hashed as the
+    # words it stands for in the active language, not refused.
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8")
 
 
 def receipt_fingerprint(request: DeletionRequest, *, events: Sequence[RequestEvent]) -> str:
@@ -178,7 +196,7 @@ def format_fingerprint(fingerprint: str) -> str:
 def normalise_fingerprint(text: str) -> str | None:
     """A typed or pasted fingerprint as 64 lowercase hex digits, or None."""
     candidate = _FINGERPRINT_SEPARATORS.sub("", text or "").lower()
-    return candidate if FINGERPRINT_RE.match(candidate) else None
+    return candidate if FINGERPRINT_RE.fullmatch(candidate) else None
 
 
 def verify_path(reference: str) -> str:
@@ -373,7 +391,7 @@ def receipt_context(request: DeletionRequest, *, events: Iterable[RequestEvent],
 
 
 def render_receipt_html(request: DeletionRequest, *, events: Iterable[RequestEvent], fingerprint: str) -> str:
-    with translation.override(request.language or settings.LANGUAGE_CODE):
+    with translation.override(receipt_language(request)):
         return render_to_string(TEMPLATE_NAME, receipt_context(request, events=events, fingerprint=fingerprint))
 
 

@@ -14,8 +14,16 @@ def sweep() -> None:
 
 
 @shared_task(acks_late=True)
+def send_reminders(reminder_ids: list[int]) -> None:
+    # Each row is claimed on its own: a redelivered message skips the rows
+    # already sent (they are no longer "claimed").
+    for reminder_id in reminder_ids:
+        reminders.reminder_deliver(reminder_id=reminder_id)
+
+
+@shared_task(acks_late=True)
 def send_reminder(reminder_id: int) -> None:
-    # A redelivered message finds the row no longer "claimed" and does nothing.
+    """Kept for messages queued before send_reminders existed."""
     reminders.reminder_deliver(reminder_id=reminder_id)
 
 

@@ -176,6 +176,17 @@ def test_fingerprint_and_verify_link_are_printed(client, settings):
     assert f"https://linkedout.example/verify/{request.reference}/" in text
 
 
+def test_qr_code_opens_the_check_with_the_fingerprint_filled_in(monkeypatch, settings):
+    settings.SITE_URL = "https://linkedout.example"
+    encoded = []
+    real_qr = receipts.qr_data_uri
+    monkeypatch.setattr(receipts, "qr_data_uri", lambda url: encoded.append(url) or real_qr(url))
+    request, events = unsaved_request()
+    fingerprint = receipts.receipt_fingerprint(request, events=events)
+    receipts.render_receipt(request, events=events)
+    assert encoded == [f"https://linkedout.example/verify/{request.reference}/?fingerprint={fingerprint}"]
+
+
 @pytest.mark.django_db
 def test_verify_link_uses_site_url_never_the_host_header(client, settings):
     settings.SITE_URL = "https://linkedout.example"
@@ -227,6 +238,10 @@ def test_receipt_is_in_the_request_language():
     request, events = unsaved_request(language="de")
     html = receipts.render_receipt_html(request, events=events, fingerprint="0" * 64)
     assert '<html lang="de"' in html
+    text = " ".join(pdf_text(receipts.render_receipt(request, events=events)).split())
+    # The footer's words come from the translated page, its numbers from CSS counters.
+    assert "Seite 1 von 2" in text and "Seite 2 von 2" in text
+    assert "31. Januar 2026" in text
 
 
 # --------------------------------------------------------------------------- scripts
