@@ -113,6 +113,10 @@ class YouForm(StepForm):
         return data
 
 
+def _urls_help() -> str:
+    return _("One LinkedIn address per line, at most %(max)d.") % {"max": MAX_SPECIFIC_URLS}
+
+
 class WhatForm(StepForm):
     data_categories = forms.MultipleChoiceField(
         label=_("What should LinkedIn delete?"),
@@ -127,7 +131,7 @@ class WhatForm(StepForm):
         max_length=MAX_SPECIFIC_URLS * 510,
         widget=forms.Textarea(attrs={"rows": 4}),
         # Interpolated lazily: a `%` here would freeze the text in English at import.
-        help_text=lazy(lambda: _("One LinkedIn address per line, at most %(max)d.") % {"max": MAX_SPECIFIC_URLS}, str)(),
+        help_text=lazy(_urls_help, str)(),
     )
     object_to_processing = forms.BooleanField(
         label=_("Also object to LinkedIn using my data to train AI"),
