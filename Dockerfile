@@ -18,6 +18,7 @@ RUN apt-get update \
         libharfbuzz-subset0 \
         fonts-noto-core \
         fonts-noto-cjk \
+        fonts-noto-color-emoji \
         gettext \
     && rm -rf /var/lib/apt/lists/*
 

@@ -73,7 +73,9 @@ def make_message(kind: str, *, to: str, language: str, context: dict) -> EmailMu
     return message
 
 
-def send_private_link_email(*, request: DeletionRequest, token: str) -> None:
+def send_private_link_email(*, request: DeletionRequest, token: str, receipt=None) -> None:
+    """The private link (and, on creation, the confirmation link), with the
+    PDF receipt attached when one could be rendered."""
     link = absolute_url(reverse("requests_app:detail", args=[token]))
     confirm_link = ""
     if request.reminders_enabled and request.email_confirmed_at is None:
@@ -84,6 +86,8 @@ def send_private_link_email(*, request: DeletionRequest, token: str) -> None:
         language=request.language,
         context={"request": request, "link": link, "confirm_link": confirm_link},
     )
+    if receipt is not None:
+        message.attach(receipt.filename, receipt.pdf, "application/pdf")
     message.send()
 
 

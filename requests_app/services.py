@@ -6,6 +6,7 @@ Every change appends to the request's timeline.
 from __future__ import annotations
 
 import hashlib
+import logging
 import hmac
 import secrets
 import uuid
@@ -21,6 +22,8 @@ from . import jurisdictions, receipts
 from .models import AnswerOutcome, DeletionRequest, Heartbeat, ReceiptFingerprint, RequestEvent
 from .reminders import purge_date, reminders_replan
 from .tokens import token_issue
+
+logger = logging.getLogger(__name__)
 
 # No 0/O, 1/I/L: a reference is read aloud and typed from paper.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -331,9 +334,19 @@ def request_send_private_link(*, request_id: int, send_id: str) -> bool:
         if request.events.filter(kind=RequestEvent.Kind.LINK_SENT, detail=send_id).exists():
             return False
         token = token_issue(request=request)
-        send_private_link_email(request=request, token=token)
+        send_private_link_email(request=request, token=token, receipt=_receipt_or_none(request))
         _event(request, RequestEvent.Kind.LINK_SENT, detail=send_id)
     return True
+
+
+def _receipt_or_none(request: DeletionRequest) -> IssuedReceipt | None:
+    # The link matters more than the attachment: a render that fails or
+    # times out must not stop the email.
+    try:
+        return receipt_issue(request=request)
+    except receipts.ReceiptError:
+        logger.exception("receipt for %s could not be rendered; emailing the link without it", request.reference)
+        return None
 
 
 def sessions_clear_expired() -> None:

@@ -83,3 +83,13 @@ def test_invalid_email_gets_a_message_and_sends_nothing(client, mailoutbox):
     assert response.status_code == 200
     assert "Enter a valid email address." in response.content.decode()
     assert mailoutbox == []
+
+
+def test_link_email_carries_the_pdf_receipt(mailoutbox):
+    from requests_app import services
+
+    request = DeletionRequestFactory()
+    services.request_send_private_link(request_id=request.pk, send_id="first")
+    [(filename, content, mimetype)] = mailoutbox[0].attachments
+    assert filename == f"{request.reference}-receipt.pdf"
+    assert mimetype == "application/pdf" and content.startswith(b"%PDF")
