@@ -6,8 +6,8 @@ Every change appends to the request's timeline.
 from __future__ import annotations
 
 import hashlib
-import logging
 import hmac
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ctypes.util
 import shutil
 
-APT_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji"
+APT_PACKAGES = (
+    "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji"
+)
 
 
 def missing_system_libraries() -> list[str]:
