@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from requests_app.models import DeletionRequest
+from requests_app import services
 from tests.factories import DeletionRequestFactory
 from tests.journey import post_step, you
 
@@ -65,12 +66,15 @@ def test_any_post_to_any_step_never_errors(step, data):
 @given(
     action=st.sampled_from(["submitted", "extended", "answered", "ai-setting", "erase"]),
     data=st.dictionaries(text, text, max_size=4),
-    date=text,
+    date=text | st.dates().map(str),
+    confirm=st.booleans(),
 )
-def test_state_changing_posts_never_error(action, data, date):
+def test_state_changing_posts_never_error(action, data, date, confirm):
     from requests_app.tokens import token_issue
 
     request = DeletionRequestFactory()
+    services.request_confirm_email(request=request)
+    before = list(request.events.order_by("id").values_list("kind", flat=True))
     token = token_issue(request=request)
     payload = {
         **data,
@@ -78,9 +82,14 @@ def test_state_changing_posts_never_error(action, data, date):
         "extension-announced_on": date,
         "answer-answered_on": date,
         "answer-outcome": date,
+        **({"confirm": "on"} if confirm else {}),
     }
     response = Client().post(f"/r/{token}/{action}/", payload)
     assert response.status_code in (200, 302, 400, 410)
     request.refresh_from_db()
-    events = list(request.events.values_list("kind", flat=True))
+    events = list(request.events.order_by("id").values_list("kind", flat=True))
     assert events.count("created") <= 1
+    # Timeline append-only: whatever happened, earlier events are untouched.
+    assert events[: len(before)] == before
+    if request.is_erased:
+        assert not request.reminders.filter(state__in=["pending", "claimed", "sending"]).exists()

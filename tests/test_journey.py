@@ -285,3 +285,17 @@ def test_request_page_places_today_among_the_milestones(client):
         ("Deadline", date(2026, 3, 2), "upcoming"),
     ]
     assert 'aria-current="date"' in response.content.decode()
+
+
+def test_brazilian_gets_lgpd_request_to_linkedin_corporation(client):
+    with time_machine.travel(date(2026, 1, 30)):
+        token, request = create(client, you_fields=you(country="BR"))
+    with time_machine.travel(date(2026, 2, 2)):
+        response = client.post(f"/r/{token}/submitted/", {"submitted-submitted_on": "2026-01-31"})
+        assert response.status_code == 302, response.content.decode()[-3000:]
+        page = client.get(f"/r/{token}/").content.decode()
+    assert request.regime_code == "lgpd"
+    assert "Art. 18 LGPD" in page and "LinkedIn Corporation" in page and "1000 W Maude Avenue" in page
+    # 15 calendar days from receipt (UNVERIFIED for deletion, kept in facts.json).
+    assert "Feb. 15, 2026" in page
+    assert "ANPD" in page or "Autoridade Nacional" in page
