@@ -8,8 +8,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from requests_app.models import DeletionRequest
 from requests_app import services
+from requests_app.models import DeletionRequest
 from tests.factories import DeletionRequestFactory
 from tests.journey import post_step, you
 
