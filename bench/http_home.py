@@ -53,7 +53,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import string
 import subprocess
@@ -63,6 +62,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from common import env_float, env_int, free_port, python_executable, raise_on_sigterm, tail
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -79,27 +80,6 @@ class RunResult:
     p50_ms: float
     p99_ms: float
     errors: int  # socket errors, timeouts and non-2xx responses
-
-
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
-
-
-def _env_float(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    return float(value) if value else default
-
-
-def _python() -> str:
-    venv_python = ROOT / ".venv" / "bin" / "python"
-    return str(venv_python) if venv_python.exists() else sys.executable
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def _server_env(tmp: Path) -> dict[str, str]:
@@ -126,7 +106,7 @@ def _server_env(tmp: Path) -> dict[str, str]:
 
 def _manage(env: dict[str, str], *args: str) -> None:
     result = subprocess.run(
-        [_python(), "manage.py", *args],
+        [python_executable(), "manage.py", *args],
         cwd=ROOT,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -136,13 +116,6 @@ def _manage(env: dict[str, str], *args: str) -> None:
     )
     if result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def _get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
@@ -159,7 +132,7 @@ def _start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subproces
     log = open(log_path, "ab")  # noqa: SIM115 - closed in _stop_gunicorn
     process = subprocess.Popen(
         [
-            _python(),
+            python_executable(),
             "-m",
             "gunicorn",
             "config.wsgi:application",
@@ -213,7 +186,7 @@ def _wait_ready(process: subprocess.Popen, port: int, log_path: Path) -> None:
     last_error = ""
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{_tail(log_path)}")
+            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{tail(log_path)}")
         try:
             status, body = _get(port, "/healthz", timeout=2)
             if status in (200, 503):
@@ -223,7 +196,7 @@ def _wait_ready(process: subprocess.Popen, port: int, log_path: Path) -> None:
         except OSError as exc:
             last_error = f"{type(exc).__name__}: {exc}"
         time.sleep(0.2)
-    raise RuntimeError(f"gunicorn not ready after {STARTUP_TIMEOUT:.0f} s ({last_error}):\n{_tail(log_path)}")
+    raise RuntimeError(f"gunicorn not ready after {STARTUP_TIMEOUT:.0f} s ({last_error}):\n{tail(log_path)}")
 
 
 # --- load generators -----------------------------------------------------------
@@ -349,16 +322,12 @@ def _print_table(tool: str, connections: int, seconds: float, results: list[RunR
     )
 
 
-def _raise_on_sigterm(signum, frame):  # noqa: ARG001
-    raise KeyboardInterrupt
-
-
 def main() -> int:
-    runs = _env_int("BENCH_RUNS", 5)
-    seconds = _env_float("BENCH_SECONDS", 10.0)
-    connections = _env_int("BENCH_CONNECTIONS", 8)
-    warmup = _env_float("BENCH_WARMUP", 2.0)
-    max_requests = _env_int("BENCH_MAX_REQUESTS", 200_000)
+    runs = env_int("BENCH_RUNS", 5)
+    seconds = env_float("BENCH_SECONDS", 10.0)
+    connections = env_int("BENCH_CONNECTIONS", 8)
+    warmup = env_float("BENCH_WARMUP", 2.0)
+    max_requests = env_int("BENCH_MAX_REQUESTS", 200_000)
     forced = os.environ.get("BENCH_TOOL", "").strip().lower()
     wrk = shutil.which("wrk") if forced in ("", "wrk") else None
     if forced == "wrk" and wrk is None:
@@ -371,7 +340,7 @@ def main() -> int:
             return _run_wrk(wrk, port, duration, connections)
         return _run_python(port, duration, connections, max_requests)
 
-    previous_sigterm = signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    previous_sigterm = signal.signal(signal.SIGTERM, raise_on_sigterm)
     tmp = Path(tempfile.mkdtemp(prefix="linkedout-bench-"))
     process = None
     try:
@@ -379,14 +348,14 @@ def main() -> int:
         print(f"preparing {tmp} (migrate, collectstatic)")
         _manage(env, "migrate", "--noinput")
         _manage(env, "collectstatic", "--noinput")
-        port = _free_port()
+        port = free_port()
         log_path = tmp / "gunicorn.log"
         process = _start_gunicorn(env, port, log_path)
         _wait_ready(process, port, log_path)
         status, body = _get(port, PATH)
         if status != 200:
             print(f"GET {PATH} answered {status}, expected 200:\n{body[:2000].decode(errors='replace')}")
-            print(_tail(log_path))
+            print(tail(log_path))
             return 1
         if warmup > 0:
             measure(warmup)
@@ -398,12 +367,12 @@ def main() -> int:
             )
             results.append(result)
         if process.poll() is not None:
-            print(f"gunicorn died during the benchmark:\n{_tail(log_path)}")
+            print(f"gunicorn died during the benchmark:\n{tail(log_path)}")
             return 1
         _print_table(tool, connections, seconds, results)
         if any(r.errors for r in results):
             print("errors were seen during the runs; server log tail:")
-            print(_tail(log_path))
+            print(tail(log_path))
             return 1
         return 0
     except KeyboardInterrupt:

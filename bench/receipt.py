@@ -51,6 +51,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import env_int, python_executable, raise_on_sigterm
+
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_TIMEOUT = 900
 
@@ -216,16 +218,6 @@ def _run_child(kind: str, argument: str) -> dict:
 # --- parent -----------------------------------------------------------------------
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
-
-
-def _python() -> str:
-    venv_python = ROOT / ".venv" / "bin" / "python"
-    return str(venv_python) if venv_python.exists() else sys.executable
-
-
 def _child_env(tmp: Path) -> dict[str, str]:
     env = dict(os.environ)
     for name in ("REDIS_URL", "CELERY_BROKER_URL", "EMAIL_URL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"):
@@ -249,7 +241,7 @@ def _child_env(tmp: Path) -> dict[str, str]:
 def _child(env: dict[str, str], kind: str, argument: str = "") -> tuple[dict, float]:
     started = time.perf_counter()
     result = subprocess.run(
-        [_python(), str(Path(__file__).resolve()), "--child", kind, argument],
+        [python_executable(), str(Path(__file__).resolve()), "--child", kind, argument],
         cwd=ROOT,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -267,22 +259,18 @@ def _verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
 
-def _raise_on_sigterm(signum, frame):  # noqa: ARG001
-    raise KeyboardInterrupt
-
-
 def main() -> int:
     if len(sys.argv) >= 3 and sys.argv[1] == "--child":
         print(json.dumps(_run_child(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "")))
         return 0
 
-    cold_runs = _env_int("BENCH_COLD_RUNS", 20)
-    warm_runs = max(20, _env_int("BENCH_WARM_RUNS", 50))
-    rss_renders = _env_int("BENCH_RSS_RENDERS", 500)
-    download_runs = _env_int("BENCH_DOWNLOAD_RUNS", 200)
+    cold_runs = env_int("BENCH_COLD_RUNS", 20)
+    warm_runs = max(20, env_int("BENCH_WARM_RUNS", 50))
+    rss_renders = env_int("BENCH_RSS_RENDERS", 500)
+    download_runs = env_int("BENCH_DOWNLOAD_RUNS", 200)
     strict = os.environ.get("BENCH_STRICT") == "1"
 
-    previous_sigterm = signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    previous_sigterm = signal.signal(signal.SIGTERM, raise_on_sigterm)
     tmp = Path(tempfile.mkdtemp(prefix="linkedout-bench-receipt-"))
     try:
         env = _child_env(tmp)

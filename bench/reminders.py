@@ -75,7 +75,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import string
 import subprocess
@@ -87,6 +86,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from common import env_int, env_str, free_port, python_executable, raise_on_sigterm, tail
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 
@@ -97,35 +98,8 @@ WORKER_START_TIMEOUT = 60.0
 QUEUE = "celery"
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
-
-
-def _env_str(name: str, default: str) -> str:
-    return os.environ.get(name, "").strip() or default
-
-
-def _python() -> str:
-    venv_python = ROOT / ".venv" / "bin" / "python"
-    return str(venv_python) if venv_python.exists() else sys.executable
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def _verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 # --- CPU accounting ---------------------------------------------------------------
@@ -222,15 +196,15 @@ class Services:
 
 
 def _services() -> Services:
-    server = urlsplit(_env_str("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"))
-    db_name = _env_str("BENCH_DB_NAME", "linkedout_bench")
+    server = urlsplit(env_str("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"))
+    db_name = env_str("BENCH_DB_NAME", "linkedout_bench")
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", db_name):
         raise RuntimeError(f"BENCH_DB_NAME {db_name!r}: use lower-case letters, digits and _")
     return Services(
         admin_url=urlunsplit(server._replace(path="/postgres")),
         database_url=urlunsplit(server._replace(path=f"/{db_name}")),
         db_name=db_name,
-        redis_url=_env_str("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        redis_url=env_str("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
     )
 
 
@@ -347,7 +321,7 @@ class Workers:
             log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
             process = subprocess.Popen(
                 [
-                    _python(),
+                    python_executable(),
                     "-m",
                     "celery",
                     "-A",
@@ -371,9 +345,9 @@ class Workers:
         for process, log_path, _ in self.processes:
             while " ready." not in log_path.read_text(errors="replace"):
                 if process.poll() is not None:
-                    raise RuntimeError(f"worker exited with {process.returncode}:\n{_tail(log_path)}")
+                    raise RuntimeError(f"worker exited with {process.returncode}:\n{tail(log_path)}")
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"worker not ready after {WORKER_START_TIMEOUT:.0f} s:\n{_tail(log_path)}")
+                    raise RuntimeError(f"worker not ready after {WORKER_START_TIMEOUT:.0f} s:\n{tail(log_path)}")
                 time.sleep(0.2)
 
     def pids(self) -> set[int]:
@@ -382,7 +356,7 @@ class Workers:
     def check_alive(self) -> None:
         for process, log_path, _ in self.processes:
             if process.poll() is not None:
-                raise RuntimeError(f"worker died with {process.returncode}:\n{_tail(log_path)}")
+                raise RuntimeError(f"worker died with {process.returncode}:\n{tail(log_path)}")
 
     def errors(self) -> str:
         lines = []
@@ -926,17 +900,13 @@ def _print_summary(results: Results, requests: int, due: int, deliver: int, work
     return missed
 
 
-def _raise_on_sigterm(signum, frame):  # noqa: ARG001
-    raise KeyboardInterrupt
-
-
 def main() -> int:
-    requests = _env_int("BENCH_REQUESTS", 1_000_000)
-    sweep_runs = _env_int("BENCH_SWEEP_RUNS", 25)
-    due = _env_int("BENCH_DUE", 10_000)
-    deliver = _env_int("BENCH_DELIVER", 2_000)
-    worker_count = _env_int("BENCH_WORKERS", 2)
-    runs = _env_int("BENCH_RUNS", 3)
+    requests = env_int("BENCH_REQUESTS", 1_000_000)
+    sweep_runs = env_int("BENCH_SWEEP_RUNS", 25)
+    due = env_int("BENCH_DUE", 10_000)
+    deliver = env_int("BENCH_DELIVER", 2_000)
+    worker_count = env_int("BENCH_WORKERS", 2)
+    runs = env_int("BENCH_RUNS", 3)
     strict = os.environ.get("BENCH_STRICT") == "1"
     needed = due + 25 * worker_count + deliver * runs
     if requests < needed:
@@ -957,7 +927,7 @@ def main() -> int:
 
     from aiosmtpd.controller import Controller
 
-    previous_sigterm = signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    previous_sigterm = signal.signal(signal.SIGTERM, raise_on_sigterm)
     tmp = Path(tempfile.mkdtemp(prefix="linkedout-bench-reminders-"))
     database_created = django_ready = False
     controller = None
@@ -971,7 +941,7 @@ def main() -> int:
         _recreate_database(services, create=True)
         database_created = True
         sink = CountingSink()
-        smtp_port = _free_port()
+        smtp_port = free_port()
         controller = Controller(sink, hostname=HOST, port=smtp_port)
         controller.start()
         env = _environment(tmp, services, smtp_port)
