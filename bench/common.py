@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
+import string
 import sys
 from pathlib import Path
 
@@ -47,3 +49,25 @@ def tail(path: Path, lines: int = 40) -> str:
 def raise_on_sigterm(signum, frame):  # noqa: ARG001
     """Installed as the SIGTERM handler: clean up as on Ctrl-C."""
     raise KeyboardInterrupt
+
+
+def hermetic_env(tmp: Path, **overrides: str) -> dict[str, str]:
+    """Environment for a benchmark's Django processes: production settings
+    (DEBUG off, a random key), SQLite and VAR_DIR in `tmp`, and nothing from
+    the caller's Redis, SMTP or database settings."""
+    env = dict(os.environ)
+    for name in ("REDIS_URL", "CELERY_BROKER_URL", "EMAIL_URL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"):
+        env.pop(name, None)
+    alphabet = string.ascii_letters + string.digits
+    env.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(50)),
+            "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+            "VAR_DIR": str(tmp / "var"),
+            "LOG_LEVEL": "WARNING",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            **overrides,
+        }
+    )
+    return env

@@ -50,11 +50,9 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import secrets
 import shutil
 import signal
 import statistics
-import string
 import subprocess
 import sys
 import tempfile
@@ -63,7 +61,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import env_float, env_int, free_port, python_executable, raise_on_sigterm, tail
+from common import env_float, env_int, free_port, hermetic_env, python_executable, raise_on_sigterm, tail
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -83,25 +81,7 @@ class RunResult:
 
 
 def _server_env(tmp: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    # Hermetic: no Redis, no SMTP, no settings leaking in from the caller.
-    for name in ("REDIS_URL", "CELERY_BROKER_URL", "EMAIL_URL", "DJANGO_SETTINGS_MODULE"):
-        env.pop(name, None)
-    alphabet = string.ascii_letters + string.digits
-    env.update(
-        {
-            "DEBUG": "0",
-            "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(50)),
-            "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
-            "VAR_DIR": str(tmp / "var"),
-            "ALLOWED_HOSTS": HOST,
-            "SITE_URL": "http://127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-    )
-    return env
+    return hermetic_env(tmp, ALLOWED_HOSTS=HOST, SITE_URL="http://127.0.0.1", SECURE_SSL_REDIRECT="0")
 
 
 def _manage(env: dict[str, str], *args: str) -> None:

@@ -40,18 +40,16 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import signal
 import statistics
-import string
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import env_int, python_executable, raise_on_sigterm
+from common import env_int, hermetic_env, python_executable, raise_on_sigterm
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_TIMEOUT = 900
@@ -219,23 +217,7 @@ def _run_child(kind: str, argument: str) -> dict:
 
 
 def _child_env(tmp: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    for name in ("REDIS_URL", "CELERY_BROKER_URL", "EMAIL_URL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"):
-        env.pop(name, None)
-    alphabet = string.ascii_letters + string.digits
-    env.update(
-        {
-            "DEBUG": "0",
-            "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(50)),
-            "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
-            "VAR_DIR": str(tmp / "var"),
-            "ALLOWED_HOSTS": "testserver,127.0.0.1",
-            "SITE_URL": "https://linkedout.example",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-    )
-    return env
+    return hermetic_env(tmp, ALLOWED_HOSTS="testserver,127.0.0.1", SITE_URL="https://linkedout.example")
 
 
 def _child(env: dict[str, str], kind: str, argument: str = "") -> tuple[dict, float]:
