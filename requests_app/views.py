@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -38,6 +40,21 @@ def _resolve(token: str) -> DeletionRequest:
     return request_obj
 
 
+def private_link(view):
+    """For views behind a private link: an unknown token gets the same 404 as
+    any other page, an erased request the page that says so; otherwise the
+    view receives the request it opens."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        request_obj = _resolve(token)
+        if request_obj.is_erased:
+            return render(request, "requests_app/erased.html", {"request_obj": request_obj}, status=410)
+        return view(request, token, request_obj)
+
+    return wrapper
+
+
 def _page_forms(request_obj: DeletionRequest) -> dict:
     today = timezone.localdate()
     return {
@@ -57,10 +74,6 @@ def _page_forms(request_obj: DeletionRequest) -> dict:
 def _render_detail(
     request: HttpRequest, token: str, request_obj: DeletionRequest, status: int = 200, **bound
 ) -> HttpResponse:
-    if request_obj.is_erased:
-        return render(
-            request, "requests_app/erased.html", {"request_obj": request_obj}, status=410 if status == 200 else status
-        )
     regime = jurisdictions.regime_by_code(request_obj.regime_code)
     context = {
         "token": token,
@@ -85,16 +98,15 @@ def _render_detail(
 
 @never_cache
 @require_GET
-def request_detail(request: HttpRequest, token: str) -> HttpResponse:
-    return _render_detail(request, token, _resolve(token))
+@private_link
+def request_detail(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    return _render_detail(request, token, request_obj)
 
 
 @never_cache
 @require_GET
-def letter_download(request: HttpRequest, token: str) -> HttpResponse:
-    request_obj = _resolve(token)
-    if request_obj.is_erased:
-        raise Http404
+@private_link
+def letter_download(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
     response = HttpResponse(build_letters(request_obj).letter, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{request_obj.reference}-letter.txt"'
     return response
@@ -108,10 +120,8 @@ def _state_change(form_class, prefix: str, context_name: str, apply, *, confirm_
 
     @never_cache
     @require_http_methods(["GET", "POST"] if confirm_title else ["POST"])
-    def view(request: HttpRequest, token: str) -> HttpResponse:
-        request_obj = _resolve(token)
-        if request_obj.is_erased:
-            return _render_detail(request, token, request_obj)
+    @private_link
+    def view(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
         if request.method == "GET":
             form = _page_forms(request_obj)[context_name]
             return render(
@@ -182,10 +192,8 @@ confirm_ai_setting = _state_change(forms.AiConfirmForm, "ai", "ai_form", _apply_
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def erase(request: HttpRequest, token: str) -> HttpResponse:
-    request_obj = _resolve(token)
-    if request_obj.is_erased:
-        return _render_detail(request, token, request_obj)
+@private_link
+def erase(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
     form = forms.EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.request_erase(request=request_obj)
@@ -195,10 +203,8 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
-    request_obj = _resolve(token)
-    if request_obj.is_erased:
-        return _render_detail(request, token, request_obj)
+@private_link
+def confirm_email(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
     if request.method == "POST":
         if services.request_confirm_email(request=request_obj):
             messages.success(request, _("Thank you: your address is confirmed and reminders are on."))
@@ -208,10 +214,8 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_POST
-def reminders_toggle(request: HttpRequest, token: str) -> HttpResponse:
-    request_obj = _resolve(token)
-    if request_obj.is_erased:
-        return _render_detail(request, token, request_obj)
+@private_link
+def reminders_toggle(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
     if request.POST.get("reminders") == "on":
         services.request_resume_reminders(request=request_obj)
         if request_obj.email_confirmed_at is None:
@@ -225,10 +229,8 @@ def reminders_toggle(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_GET
-def calendar_download(request: HttpRequest, token: str) -> HttpResponse:
-    request_obj = _resolve(token)
-    if request_obj.is_erased:
-        raise Http404
+@private_link
+def calendar_download(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
     link = emails.absolute_url(request.path.removesuffix("deadlines.ics"))
     response = HttpResponse(deadlines_calendar(request_obj, link=link), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{request_obj.reference}-deadlines.ics"'
