@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import jurisdictions
@@ -64,6 +65,16 @@ def purge_date(request: DeletionRequest) -> date | None:
     if request.answered_on:
         return request.answered_on + timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSE)
     return request.updated_at.date() + timedelta(days=settings.RETENTION_DAYS_INACTIVE)
+
+
+def requests_past_retention(today: date):
+    """The live requests whose purge_date() is today or earlier, as a query:
+    the daily purge must not load and decrypt every request to find them."""
+    closed_before = today - timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSE)
+    idle_before = today - timedelta(days=settings.RETENTION_DAYS_INACTIVE)
+    return DeletionRequest.objects.exclude(status=DeletionRequest.Status.ERASED).filter(
+        Q(answered_on__lte=closed_before) | Q(answered_on__isnull=True, updated_at__date__lte=idle_before)
+    )
 
 
 def plan_reminders(request: DeletionRequest) -> list[Planned]:

@@ -271,3 +271,17 @@ def test_confirmation_link_turns_reminders_on(client, mailoutbox, django_capture
     request.refresh_from_db()
     assert request.email_confirmed_at is not None
     assert request.reminders.filter(state="pending").exists()
+
+
+def test_purge_query_agrees_with_purge_date():
+    answered = make_request(ai_setting_off_on=date(2026, 1, 29))
+    services.request_mark_submitted(request=answered, submitted_on=date(2026, 1, 31))
+    services.request_record_answer(request=answered, outcome="done", answered_on=date(2026, 2, 20))
+    idle = make_request()
+    DeletionRequest.objects.filter(pk=idle.pk).update(updated_at=datetime(2026, 2, 1, 12, tzinfo=UTC))
+    for request in (answered, idle):
+        request.refresh_from_db()
+        due = reminders.purge_date(request)
+        day_before = due.fromordinal(due.toordinal() - 1)
+        assert not reminders.requests_past_retention(day_before).filter(pk=request.pk).exists()
+        assert reminders.requests_past_retention(due).filter(pk=request.pk).exists()
