@@ -105,7 +105,7 @@ def test_personal_data_is_encrypted_at_rest(client):
 
 
 @pytest.mark.django_db
-def test_erase_leaves_no_personal_data_in_any_table(client, caplog):
+def test_erase_leaves_no_personal_data_in_any_table(client):
     token, request = create(client)
     client.get(f"/r/{token}/receipt.pdf")
     client.post(f"/r/{token}/erase/", {"confirm": "on"})
