@@ -249,3 +249,32 @@ def test_daily_task_drops_half_finished_forms_older_than_a_day(client):
     with time_machine.travel(datetime.now(tz=UTC) + timedelta(days=2)):
         purge_expired()
     assert Session.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_key_rotation_keeps_data_readable_and_findable_by_email(settings):
+    from django.core.management import call_command
+
+    from tests.factories import DeletionRequestFactory
+
+    request = DeletionRequestFactory(full_name=NAME, email=EMAIL)
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-brand-new-secret-key-for-rotation-0123456789", [old_key]
+    settings.EMAIL_LOOKUP_KEY = settings.SECRET_KEY
+    # Field keys are cached per field; drop them so the new key is used.
+    for field in DeletionRequest._meta.fields:
+        field.__dict__.pop("keys", None)
+        field.__dict__.pop("f", None)
+    try:
+        call_command("reencrypt", verbosity=0)
+        settings.SECRET_KEY_FALLBACKS = []
+        for field in DeletionRequest._meta.fields:
+            field.__dict__.pop("keys", None)
+            field.__dict__.pop("f", None)
+        reloaded = DeletionRequest.objects.get(pk=request.pk)
+        assert (reloaded.full_name, reloaded.email) == (NAME, EMAIL)
+        assert DeletionRequest.objects.filter(email_digest=services.email_digest(EMAIL)).exists()
+    finally:
+        for field in DeletionRequest._meta.fields:
+            field.__dict__.pop("keys", None)
+            field.__dict__.pop("f", None)

@@ -2,12 +2,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from requests_app.models import DeletionRequest
+from requests_app.services import email_digest
 
 ENCRYPTED_FIELDS = ["full_name", "email", "profile_url", "specific_urls", "linkedin_case_number"]
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt personal data with the current SECRET_KEY (after a key rotation)."
+    help = (
+        "Re-encrypt personal data with the current SECRET_KEY and recompute the email lookup hashes "
+        "(after a key rotation)."
+    )
 
     def handle(self, *args, **options):
         count = 0
@@ -16,6 +20,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 for request in DeletionRequest.objects.filter(pk__in=ids[start : start + 500]):
                     # Reading decrypts with any known key; saving encrypts with the first.
-                    request.save(update_fields=ENCRYPTED_FIELDS)
+                    # The lookup hash is keyed by EMAIL_LOOKUP_KEY (SECRET_KEY by default).
+                    request.email_digest = email_digest(request.email) if request.email else ""
+                    request.save(update_fields=[*ENCRYPTED_FIELDS, "email_digest"])
                     count += 1
         self.stdout.write(f"Re-encrypted {count} requests.")
