@@ -4,7 +4,10 @@ from django.contrib import admin
 
 from .models import DeletionRequest, ReceiptFingerprint, Reminder, RequestEvent
 
-PERSONAL_FIELDS = ["full_name", "email", "email_digest", "profile_url", "specific_urls", "linkedin_case_number"]
+PERSONAL_FIELDS = [
+    "full_name", "first_name", "last_name", "postal_address", "particular_situation", "email", "email_digest", "profile_url", "specific_urls",
+    "linkedin_case_number",
+]  # fmt: skip
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

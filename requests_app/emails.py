@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from . import jurisdictions
 from .models import DeletionRequest
 
 
@@ -145,6 +146,7 @@ def send_reminder_email(*, reminder) -> None:
         "request": request,
         "reminder": reminder,
         "clock": request_clock(request),
+        "regime": jurisdictions.regime_by_code(request.regime_code),
         "follow_up_days": FOLLOW_UP_DAYS,
         "purge_on": purge_date(request),
         **links,

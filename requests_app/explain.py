@@ -27,12 +27,18 @@ def regime_explanation(country: str, subdivision: str = "") -> str:
     within one month of receiving your request.'"""
     regime = jurisdictions.regime_for(country, subdivision)
     place = place_name(country, subdivision)
-    if regime.code == "none":
+    if regime.deadline_is_ours:
         return _(
             "You live in %(place)s. We know of no data-protection law there that gives you a deadline, "
-            "so your request relies on LinkedIn's own privacy policy; we ask %(controller)s to answer "
-            "within %(words)s as a courtesy."
+            "so your request relies on LinkedIn's own privacy policy; we suggest %(controller)s answers "
+            "within %(words)s, a period of ours, not the law's."
         ) % {"place": place, "controller": regime.controller.name, "words": regime.deadline_words}
+    if regime.deadline_unverified:
+        return _(
+            "You live in %(place)s, so the %(law)s applies; we ask %(controller)s to answer within %(words)s "
+            "of receiving your request. This period is not verified for deletion requests: the law may set "
+            "another one."
+        ) % {"place": place, "law": regime.short_name, "controller": regime.controller.name, "words": regime.deadline_words}
     text = _(
         "You live in %(place)s, so the %(law)s applies; %(controller)s must answer within %(words)s "
         "of receiving your request."

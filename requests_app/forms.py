@@ -12,13 +12,27 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from . import jurisdictions
-from .models import AnswerOutcome, DataCategory
-from .validators import normalise_linkedin_url, validate_plain_text
+from . import facts, jurisdictions
+from .models import AnswerOutcome, DataCategory, Scope
+from .validators import normalise_linkedin_url, validate_multiline_text, validate_plain_text
 
 MAX_SPECIFIC_URLS = 200
-# LinkedIn launched AI training on member data in 2024; earlier dates are typos.
-EARLIEST_DATE = date(2024, 1, 1)
+# Any past date is valid (a member may have written to LinkedIn long before
+# finding LinkedOut); a date before LinkedIn existed can only be a typo.
+EARLIEST_DATE = date.fromisoformat(facts.value("linkedin_founded"))
+
+
+class IsoDateInput(forms.DateInput):
+    """<input type="date"> takes and gives YYYY-MM-DD whatever the page's
+    language; a localised value ("01.12.2026") would show as an empty field.
+    DateField accepts the ISO form in every locale (Django appends it to each
+    locale's input formats), so typed dates in the local form still work
+    where a browser has no date picker."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class StepForm(forms.Form):
@@ -29,6 +43,11 @@ class StepForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    @property
+    def has_field_errors(self) -> bool:
+        """Whether a field is highlighted (not only a message about the whole form)."""
+        return any(name != forms.forms.NON_FIELD_ERRORS for name in self.errors)
 
 
 def _subdivision_choices():
@@ -43,17 +62,26 @@ def _past_date(value: date) -> date:
     if value > timezone.localdate():
         raise forms.ValidationError(_("This date is in the future."), code="future")
     if value < EARLIEST_DATE:
-        raise forms.ValidationError(_("Please check the year: this date is too early."), code="too_early")
+        raise forms.ValidationError(
+            _("Please check the year: LinkedIn did not exist yet on this date."), code="too_early"
+        )
     return value
 
 
 class YouForm(StepForm):
-    full_name = forms.CharField(
-        label=_("Your full name"),
-        max_length=200,
-        help_text=_("As it appears on your LinkedIn profile. Any alphabet is fine."),
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        help_text=_("As on your LinkedIn profile: LinkedIn's form asks for first and last name. Any alphabet is fine."),
         validators=[validate_plain_text],
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        required=False,  # some people have one name only
+        max_length=100,
+        validators=[validate_plain_text],
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     email = forms.EmailField(
         label=_("Email address of your LinkedIn account"),
@@ -65,8 +93,19 @@ class YouForm(StepForm):
         label=_("Your LinkedIn profile address (optional)"),
         required=False,
         max_length=500,
-        help_text=_("For example https://www.linkedin.com/in/your-name"),
+        help_text=_(
+            "As your profile's Contact info shows it, for example linkedin.com/in/your-name. "
+            "It helps LinkedIn find your account."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "url", "inputmode": "url"}),
+    )
+    postal_address = forms.CharField(
+        label=_("Your postal address (optional)"),
+        required=False,
+        max_length=300,
+        help_text=_("Only for the letter's sender block, if you want to send it by post."),
+        validators=[validate_multiline_text],
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
     )
     country = forms.ChoiceField(
         label=_("Where do you live?"),
@@ -90,9 +129,20 @@ class YouForm(StepForm):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("Choose your country"))] + list(countries)
         self.fields["subdivision"].choices = _subdivision_choices()
+        # app.js shows the state field only for these countries.
+        self.fields["country"].widget.attrs["data-subdivision-countries"] = " ".join(
+            jurisdictions.COUNTRIES_WITH_SUBDIVISIONS
+        )
 
-    def clean_full_name(self) -> str:
-        return self.cleaned_data["full_name"].strip()
+    def clean_first_name(self) -> str:
+        return self.cleaned_data["first_name"].strip()
+
+    def clean_last_name(self) -> str:
+        return self.cleaned_data["last_name"].strip()
+
+    def clean_postal_address(self) -> str:
+        lines = (line.strip() for line in self.cleaned_data["postal_address"].splitlines())
+        return "\n".join(line for line in lines if line)
 
     def clean_profile_url(self) -> str:
         value = self.cleaned_data["profile_url"]
@@ -117,12 +167,28 @@ def _urls_help() -> str:
     return _("One LinkedIn address per line, at most %(max)d.") % {"max": MAX_SPECIFIC_URLS}
 
 
+def _situation_help() -> str:
+    return _(
+        "Optional, in your own words: why the use of your data for AI training affects you in particular. "
+        "For example: “I am a journalist and my posts name my sources”, “my profile shows my health or my "
+        "beliefs”, “I was harassed and want as little of me reused as possible”. It goes into your objection."
+    )
+
+
 class WhatForm(StepForm):
+    scope = forms.ChoiceField(
+        label=_("What do you want?"),
+        choices=Scope.choices,
+        initial=Scope.AI_TRAINING,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose what you want LinkedIn to do.")},
+    )
     data_categories = forms.MultipleChoiceField(
-        label=_("What should LinkedIn delete?"),
+        label=_("Which of your data?"),
+        help_text=_("LinkedIn's own list of what it trains its AI on. Leave them all ticked to cover everything."),
         choices=DataCategory.choices,
         widget=forms.CheckboxSelectMultiple,
-        initial=[DataCategory.AI_TRAINING],
+        initial=list(DataCategory.values),
         error_messages={"required": _("Choose at least one kind of data.")},
     )
     specific_urls = forms.CharField(
@@ -138,15 +204,31 @@ class WhatForm(StepForm):
         required=False,
         initial=True,
     )
+    particular_situation = forms.CharField(
+        label=_("Your particular situation (optional)"),
+        required=False,
+        max_length=1000,
+        validators=[validate_multiline_text],
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=lazy(_situation_help, str)(),
+    )
     close_account = forms.BooleanField(
-        label=_("Also close my LinkedIn account"),
+        label=_("I also want to close my LinkedIn account"),
         required=False,
         initial=False,
         help_text=_(
-            "Closing deletes your profile, connections, messages and recommendations for good. "
-            "You cannot undo it after 14 days. Leave this off to keep your account."
+            "You close it yourself on LinkedIn's closure page; we show you the link after your request is sent "
+            "(send it first: the form needs you signed in). Closing deletes your profile, connections and "
+            "messages for good."
         ),
     )
+
+    def __init__(self, *args, objection_right: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not objection_right:
+            # The law gives no right to object: nothing to ask.
+            del self.fields["object_to_processing"]
+            del self.fields["particular_situation"]
 
     def clean_specific_urls(self) -> list[str]:
         # dict.fromkeys: drop repeated lines, keep the order they were typed in.
@@ -182,8 +264,8 @@ class AiSettingForm(StepForm):
     switched_off_on = forms.DateField(
         label=_("On which day did you switch it off?"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Leave it as today if you just did it."),
+        widget=IsoDateInput,
+        help_text=_("Today is filled in: change it if you switched it off earlier."),
     )
 
     def clean_switched_off_on(self):
@@ -219,8 +301,10 @@ class ReviewForm(StepForm):
 class SubmittedForm(StepForm):
     submitted_on = forms.DateField(
         label=_("When did you send it to LinkedIn?"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("LinkedIn's deadline counts from this day."),
+        widget=IsoDateInput,
+        help_text=_(
+            "LinkedIn's deadline counts from this day. If you sent it before you found LinkedOut, enter that day."
+        ),
     )
     case_number = forms.CharField(
         label=_("LinkedIn case number (optional)"),
@@ -236,7 +320,7 @@ class SubmittedForm(StepForm):
 class ExtensionForm(StepForm):
     announced_on = forms.DateField(
         label=_("When did LinkedIn tell you it needs more time?"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput,
     )
 
     def clean_announced_on(self) -> date:
@@ -247,7 +331,7 @@ class AnswerForm(StepForm):
     outcome = forms.ChoiceField(
         label=_("What did LinkedIn say?"), choices=AnswerOutcome.choices, widget=forms.RadioSelect
     )
-    answered_on = forms.DateField(label=_("When?"), widget=forms.DateInput(attrs={"type": "date"}))
+    answered_on = forms.DateField(label=_("When?"), widget=IsoDateInput)
 
     def clean_answered_on(self) -> date:
         return _past_date(self.cleaned_data["answered_on"])
@@ -255,7 +339,7 @@ class AnswerForm(StepForm):
 
 class AiConfirmForm(StepForm):
     switched_off_on = forms.DateField(
-        label=_("On which day did you switch it off?"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("On which day did you switch it off?"), widget=IsoDateInput
     )
 
     def clean_switched_off_on(self) -> date:

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event
 
+from . import jurisdictions
 from .models import DeletionRequest
 from .reminders import deadline_dates
 
@@ -17,12 +18,17 @@ UID_DOMAIN = "linkedout"
 
 
 def deadlines_calendar(request: DeletionRequest, *, link: str) -> bytes:
+    regime = jurisdictions.regime_by_code(request.regime_code)
     with translation.override(request.language):
         titles = {
             "deadline": _("LinkedIn must answer your request %(reference)s"),
             "extended_deadline": _("Extended deadline: LinkedIn must answer your request %(reference)s"),
             "escalation": _("No answer from LinkedIn? Complain to the authority (%(reference)s)"),
         }
+        if regime.deadline_is_ours:
+            titles["deadline"] = _("Date we suggested for LinkedIn's answer to %(reference)s (no legal deadline)")
+        elif regime.deadline_unverified:
+            titles["deadline"] = _("LinkedIn should answer your request %(reference)s (period not verified)")
         calendar = Calendar()
         calendar.add("prodid", "-//LinkedOut//Deadlines//EN")
         calendar.add("version", "2.0")

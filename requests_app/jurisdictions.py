@@ -1,9 +1,8 @@
 """Which law applies to a LinkedIn member, who the controller is, and when the answer is due.
 
-Pure Python: no Django models and no I/O apart from reading ``data/facts.json``
-once at import. That file holds every fact /work/shared/DOMAIN.md marks
-UNVERIFIED (LinkedIn URLs, controller addresses, authorities, unverified
-deadlines) so an operator can correct them without touching this logic.
+Pure Python: no Django models and no I/O. The facts an operator keeps current
+(controller addresses, authorities, deadlines not yet verified) come from
+``data/facts.json`` through `facts`, each with its source and checked-on date.
 
 Deadlines count from the day LinkedIn *received* the request:
 
@@ -20,18 +19,14 @@ from __future__ import annotations
 
 import calendar
 import functools
-import json
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any, Literal
 
 import holidays
 from django.utils.translation import gettext_lazy, ngettext
 
-FACTS_PATH = Path(__file__).with_name("data") / "facts.json"
-FACTS: dict[str, Any] = json.loads(FACTS_PATH.read_text(encoding="utf-8"))
-LAST_CHECKED: date = date.fromisoformat(FACTS["last_checked"])
+from . import facts
 
 
 # --------------------------------------------------------------------------- types
@@ -53,6 +48,9 @@ class Authority:
     email: str = ""
     address_lines: tuple[str, ...] = ()
     web_form: str = ""  # complaint/contact form, where the authority has one
+    source: str = ""
+    checked_on: date | None = None
+    unverified: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,10 +75,29 @@ class Regime:
     holiday_country: str  # whose public holidays roll a deadline over; "" = none
     controller: Controller
     authorities: tuple[Authority, ...]  # escalation options; empty for "none"
+    # "legal": the law sets it; "unverified": a period we apply but could not
+    # confirm for erasure; "ours": no law sets one, LinkedOut suggests it.
+    deadline_kind: Literal["legal", "unverified", "ours"] = "legal"
+    # GDPR-style extras cited in the letter; "" where the law has no such rule.
+    erasure_after_objection_citation: str = ""  # Art. 17(1)(c)
+    public_data_citation: str = ""  # Art. 17(2): data made public
+    restriction_citation: str = ""  # Art. 18(1)(d): restriction while the objection is weighed
+    # Facts (facts.json names) this regime's deadline rests on.
+    deadline_facts: tuple[str, ...] = ()
+    # Citations we use but could not confirm; the page says so.
+    unverified_citations: tuple[str, ...] = ()
 
     @property
     def has_objection_right(self) -> bool:
         return bool(self.objection_citation)
+
+    @property
+    def deadline_is_ours(self) -> bool:
+        return self.deadline_kind == "ours"
+
+    @property
+    def deadline_unverified(self) -> bool:
+        return self.deadline_kind == "unverified"
 
     @property
     def deadline_words(self) -> str:
@@ -153,20 +170,26 @@ COUNTRIES_WITH_SUBDIVISIONS: dict[str, list[tuple[str, str]]] = {
 
 
 def linkedin_url(name: str) -> str:
-    """A LinkedIn URL from facts.json, e.g. ``linkedin_url("objection_form")``."""
-    urls: dict[str, str] = FACTS["linkedin"]["urls"]
-    try:
-        return urls[name]
-    except KeyError:
-        raise KeyError(f"unknown LinkedIn URL {name!r}; known: {sorted(urls)}") from None
+    """The URL of one of LinkedIn's pages from facts.json, e.g.
+    ``linkedin_url("objection_form")``."""
+    value = facts.value(name)
+    if not isinstance(value, dict) or "url" not in value:
+        raise KeyError(f"fact {name!r} has no url")
+    return value["url"]
 
 
 def _controller(key: str) -> Controller:
-    raw = FACTS["controllers"][key]
+    raw = facts.value(f"controller_{key}")
     return Controller(key=key, name=raw["name"], address_lines=tuple(raw["address_lines"]))
 
 
-def _authority(key: str, raw: dict[str, Any]) -> Authority:
+def _authority(key: str, raw: dict[str, Any], *, defaults: dict[str, Any] | None = None) -> Authority:
+    defaults = defaults or {}
+    where = f"facts.json, authority {key!r}"
+    for field in ("name", "website"):
+        if not raw.get(field):
+            raise facts.FactsError(f"{where}: field {field!r} is missing")
+    checked_on = raw.get("checked_on", defaults.get("checked_on"))
     return Authority(
         key=key,
         name=raw["name"],
@@ -175,21 +198,29 @@ def _authority(key: str, raw: dict[str, Any]) -> Authority:
         email=raw.get("email", ""),
         address_lines=tuple(raw.get("address_lines", ())),
         web_form=raw.get("web_form", ""),
+        source=raw.get("source", defaults.get("source", "")),
+        checked_on=date.fromisoformat(checked_on) if checked_on else None,
+        unverified=raw.get("unverified", defaults.get("unverified", False)),
     )
 
 
 AUTHORITIES: dict[str, Authority] = {
-    key: _authority(key, raw) for key, raw in FACTS["authorities"].items() if not key.startswith("_")
+    key: _authority(key, raw) for key, raw in facts.DOCUMENT["authorities"].items() if not key.startswith("_")
 }
+_NATIONAL = facts.DOCUMENT["national_authorities"]
+# The national list shares one source and date, and is not re-checked yet.
+_NATIONAL_DEFAULTS = {"source": _NATIONAL.get("_source", ""), "checked_on": _NATIONAL.get("_checked_on"), "unverified": True}
 
 
 def _national(code: str, raw: dict[str, Any] | str) -> Authority:
     # A string refers to an entry of "authorities" (IE -> the DPC), so no fact is stored twice.
-    return AUTHORITIES[raw] if isinstance(raw, str) else _authority(f"dpa_{code.lower()}", raw)
+    if isinstance(raw, str):
+        return AUTHORITIES[raw]
+    return _authority(f"dpa_{code.lower()}", raw, defaults=_NATIONAL_DEFAULTS)
 
 
 NATIONAL_AUTHORITIES: dict[str, Authority] = {
-    code: _national(code, raw) for code, raw in FACTS["national_authorities"].items()
+    code: _national(code, raw) for code, raw in _NATIONAL.items() if not code.startswith("_")
 }
 
 LINKEDIN_IRELAND = _controller("linkedin_ireland")
@@ -205,14 +236,9 @@ def national_authority(country: str) -> Authority | None:
 # --------------------------------------------------------------------------- regimes
 
 
-def _unverified_days(code: str) -> tuple[int, str]:
-    raw = FACTS["unverified_deadlines"][code]
-    return int(raw["days"]), raw["citation"]
-
-
-_FADP_DAYS, _FADP_CITATION = _unverified_days("fadp")
-_LGPD_DAYS, _LGPD_CITATION = _unverified_days("lgpd")
-_COURTESY_DAYS, _ = _unverified_days("none")
+_FADP_DAYS, _FADP_CITATION = int(facts.value("fadp_deadline")["days"]), facts.value("fadp_deadline")["citation"]
+_LGPD_DAYS, _LGPD_CITATION = int(facts.value("lgpd_deadline")["days"]), facts.value("lgpd_deadline")["citation"]
+_COURTESY_DAYS = int(facts.value("courtesy_deadline")["days"])
 
 # Art. 12(3) GDPR: one month, extendable "by two further months" -> three months from receipt.
 _ONE_MONTH = Period("months", 1, roll_over=True)
@@ -236,6 +262,10 @@ GDPR = Regime(
     # The lead authority under the one-stop shop (Art. 56) is the DPC; regime_for() adds the
     # member's own authority (Art. 77(1)).
     authorities=(IRISH_DPC,),
+    erasure_after_objection_citation="Article 17(1)(c) GDPR",
+    public_data_citation="Article 17(2) GDPR",
+    restriction_citation="Article 18(1)(d) GDPR",
+    deadline_facts=("controller_linkedin_ireland",),
 )
 
 UK_GDPR = Regime(
@@ -252,6 +282,10 @@ UK_GDPR = Regime(
     holiday_country="GB",
     controller=LINKEDIN_CORPORATION,
     authorities=(AUTHORITIES["ico"],),
+    erasure_after_objection_citation="Article 17(1)(c) UK GDPR",
+    public_data_citation="Article 17(2) UK GDPR",
+    restriction_citation="Article 18(1)(d) UK GDPR",
+    deadline_facts=("controller_linkedin_corporation",),
 )
 
 FADP = Regime(
@@ -259,7 +293,9 @@ FADP = Regime(
     law_name="Swiss Federal Act on Data Protection (FADP/nDSG)",
     short_name="Swiss FADP",
     erasure_citation="Art. 32 FADP",
-    objection_citation="",
+    # Processing against an explicit objection is unlawful; the wording of
+    # this citation is not verified (see unverified_citations).
+    objection_citation="Art. 30(2)(b) FADP",
     recipients_citation="",
     deadline_citation=_FADP_CITATION,  # 30 days is set for access; UNVERIFIED for erasure
     deadline=Period("days", _FADP_DAYS, roll_over=False),
@@ -268,6 +304,9 @@ FADP = Regime(
     # Swiss members are served by LinkedIn Ireland, like EU/EEA members.
     controller=LINKEDIN_IRELAND,
     authorities=(AUTHORITIES["fdpic"],),
+    deadline_kind="unverified",
+    deadline_facts=("fadp_deadline",),
+    unverified_citations=("Art. 30(2)(b) FADP",),
 )
 
 CCPA = Regime(
@@ -315,6 +354,8 @@ LGPD = Regime(
     holiday_country="",
     controller=LINKEDIN_CORPORATION,
     authorities=(AUTHORITIES["anpd"],),
+    deadline_kind="unverified",
+    deadline_facts=("lgpd_deadline",),
 )
 
 # No data-protection law we can cite: we ask under LinkedIn's own policy and give it a
@@ -332,6 +373,8 @@ NONE = Regime(
     holiday_country="",
     controller=LINKEDIN_CORPORATION,
     authorities=(),
+    deadline_kind="ours",
+    deadline_facts=("courtesy_deadline",),
 )
 
 REGIMES: dict[str, Regime] = {r.code: r for r in (GDPR, UK_GDPR, FADP, CCPA, PIPEDA, LGPD, NONE)}

@@ -1,32 +1,82 @@
-"""Every text the user sends: the fields of LinkedIn's request form and the
-formal letter. Built from the request, in its letter language."""
+"""Every text the member sends: the fields of LinkedIn's Data Deletion request
+form and of its objection form, and the formal letter. Built from the request,
+in its letter language; the labels that say which field a text belongs in are
+in the reader's language.
+
+What the texts ask for is only what the law and LinkedIn give: deletion from
+LinkedIn's stores and training datasets, exclusion from future training and
+retraining, and an answer about which models already used the data. They do
+not claim that a trained model will forget.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import quote
 
-from django.utils import formats, translation
+from django.utils import dateformat, formats, translation
 from django.utils.translation import gettext as _
 
-from . import jurisdictions
-from .models import DataCategory, DeletionRequest
+from . import facts, jurisdictions
+from .models import DataCategory, DeletionRequest, Scope
+
+# How each letter language writes a date in a letter, e.g. "1 December 2026",
+# "1. Dezember 2026", "1er décembre 2026" (dateformat codes; month names come
+# from the language). English follows the addressee's custom for US members.
+LETTER_DATE_FORMATS = {
+    "en": "j F Y",
+    "en-us": "F j, Y",
+    "de": "j. F Y",
+    "fr": "j F Y",
+    "es": r"j \d\e F \d\e Y",
+    "it": "j F Y",
+    "nl": "j F Y",
+    "pl": "j E Y",  # E: the genitive month name Polish dates use ("1 grudnia 2026")
+}
+US_DATE_COUNTRIES = frozenset({"US"})
 
 
 @dataclass(frozen=True)
-class FormField:
+class FormText:
+    """The text for one field of one of LinkedIn's forms."""
+
     key: str
-    label: str
+    label: str  # the field's name, in the reader's language
     text: str
+    max_chars: int | None = None
+    # A choice in a list on LinkedIn's form: the text says which to pick, it
+    # is not pasted.
+    is_choice: bool = False
+
+    @property
+    def rows(self) -> int:
+        return 12 if self.key in ("details", "explanation") else 1
+
+    @property
+    def too_long(self) -> bool:
+        return self.max_chars is not None and len(self.text) > self.max_chars
+
+
+@dataclass(frozen=True)
+class LinkedInForm:
+    key: str  # "deletion_form" or "objection_form": the fact it comes from
+    name: str
+    url: str
+    fields: list[FormText]
+    fields_unverified: bool
+    checked_on: date
 
 
 @dataclass(frozen=True)
 class Letters:
-    fields: list[FormField]
+    deletion_form: LinkedInForm
+    objection_form: LinkedInForm | None  # only where the law gives a right to object and it was chosen
     subject: str
     letter: str
-    mailto: str  # "" when LinkedIn has no email address for this (see facts.json)
+
+    @property
+    def fields(self) -> list[FormText]:
+        return self.deletion_form.fields
 
 
 def letter_language(request: DeletionRequest) -> str:
@@ -37,26 +87,92 @@ def regime_of(request: DeletionRequest) -> jurisdictions.Regime:
     return jurisdictions.regime_by_code(request.regime_code)
 
 
+def written_date(day: date, *, language: str, country: str = "") -> str:
+    """A date as a letter in ``language`` writes it. Call inside the letter's
+    language (month names are translated)."""
+    key = "en-us" if language == "en" and country.upper() in US_DATE_COUNTRIES else language
+    fmt = LETTER_DATE_FORMATS.get(key)
+    if fmt is None:
+        return formats.date_format(day, "DATE_FORMAT")
+    text = dateformat.format(day, fmt)
+    if language == "fr" and day.day == 1:
+        text = "1er" + text[1:]  # French writes the first of the month as an ordinal
+    return text
+
+
+def wants_objection(request: DeletionRequest, regime: jurisdictions.Regime) -> bool:
+    return bool(request.object_to_processing and regime.has_objection_right)
+
+
 def build_letters(request: DeletionRequest, *, today: date | None = None) -> Letters:
+    regime = regime_of(request)
+    labels = _field_labels()  # the reader's language: they say where each text goes
     with translation.override(letter_language(request)):
-        regime = regime_of(request)
         subject = _subject(request, regime)
-        fields = [
-            FormField("subject", _("Subject"), subject),
-            FormField("description", _("Description of your request"), _description(request, regime)),
-            FormField("data", _("Which data"), _data_list(request)),
-            FormField("legal_basis", _("Legal basis"), _legal_basis(request, regime)),
-        ]
+        deletion_texts = {
+            "details": details_text(request, regime),
+        }
+        objection_texts = {
+            "objection_type": _objection_type_text(),
+            "explanation": objection_text(request, regime),
+        }
         letter = _letter(request, regime, subject, today or date.today())
-    email = jurisdictions.FACTS.get("linkedin", {}).get("privacy_email", "")
-    mailto = f"mailto:{email}?subject={quote(subject)}&body={quote(letter)}" if email else ""
-    return Letters(fields=fields, subject=subject, letter=letter, mailto=mailto)
+    deletion = _linkedin_form("deletion_form", request, labels, deletion_texts)
+    objection = _linkedin_form("objection_form", request, labels, objection_texts) if wants_objection(request, regime) else None
+    return Letters(deletion_form=deletion, objection_form=objection, subject=subject, letter=letter)
+
+
+def _field_labels() -> dict[str, str]:
+    return {
+        "first_name": _("First name"),
+        "last_name": _("Last name"),
+        "email": _("Email address"),
+        "details": _("Details of your request"),
+        "objection_type": _("Type of objection"),
+        "explanation": _("Explanation"),
+    }
+
+
+def _linkedin_form(name: str, request: DeletionRequest, labels: dict[str, str], texts: dict[str, str]) -> LinkedInForm:
+    first, last = request.name_parts()
+    texts = {"first_name": first, "last_name": last, "email": request.email, **texts}
+    fields = [
+        FormText(key=field.key, label=labels[field.key], text=texts[field.key], max_chars=field.max_chars,
+                 is_choice=field.key == "objection_type")
+        for field in facts.form_fields(name)
+    ]  # fmt: skip
+    form_fact = facts.fact(name)
+    fields_fact = facts.fact(f"{name}_fields")
+    return LinkedInForm(
+        key=name,
+        name=_form_name(name),
+        url=form_fact.value["url"],
+        fields=fields,
+        fields_unverified=fields_fact.unverified,
+        checked_on=min(form_fact.checked_on, fields_fact.checked_on),
+    )
+
+
+def _form_name(name: str) -> str:
+    if name == "objection_form":
+        return _("Data Processing Objection form")
+    return _("Data Deletion request form")
 
 
 def _subject(request: DeletionRequest, regime: jurisdictions.Regime) -> str:
-    if request.object_to_processing:
-        return _("Erasure request and objection to AI training — %(citation)s") % {"citation": regime.erasure_citation}
-    return _("Erasure request — %(citation)s") % {"citation": regime.erasure_citation}
+    if wants_objection(request, regime):
+        return _("Request to erase my data from AI training, and objection — %(citation)s") % {
+            "citation": _erasure_citation(request, regime)
+        }
+    return _("Request to erase my data from AI training — %(citation)s") % {
+        "citation": _erasure_citation(request, regime)
+    }
+
+
+def _erasure_citation(request: DeletionRequest, regime: jurisdictions.Regime) -> str:
+    if wants_objection(request, regime) and regime.erasure_after_objection_citation:
+        return regime.erasure_after_objection_citation
+    return str(regime.erasure_citation)
 
 
 def _data_list(request: DeletionRequest) -> str:
@@ -68,61 +184,136 @@ def _data_list(request: DeletionRequest) -> str:
     return "\n".join(lines)
 
 
-def _legal_basis(request: DeletionRequest, regime: jurisdictions.Regime) -> str:
-    if regime.code == "none":
+def _what_paragraph(request: DeletionRequest) -> str:
+    if request.scope == Scope.DELETE:
         return _(
-            "LinkedIn's Privacy Policy, which lets members ask LinkedIn to delete their personal data. "
-            "No data-protection law of my place of residence sets a deadline; I ask for an answer "
-            "within %(days)s as a courtesy."
-        ) % {"days": regime.deadline_words}
-    parts = [_("Right to erasure: %(citation)s.") % {"citation": regime.erasure_citation}]
-    if request.object_to_processing and regime.objection_citation:
-        parts.append(_("Right to object: %(citation)s.") % {"citation": regime.objection_citation})
-    if regime.recipients_citation:
-        parts.append(_("Notification of recipients: %(citation)s.") % {"citation": regime.recipients_citation})
-    parts.append(
-        _("Deadline: %(words)s from receipt (%(citation)s).")
-        % {"words": regime.deadline_words, "citation": regime.deadline_citation}
-    )
-    return " ".join(parts)
-
-
-def _description(request: DeletionRequest, regime: jurisdictions.Regime) -> str:
-    paragraphs = [
-        _(
-            "I ask LinkedIn to erase the personal data listed below, including all of my data that "
-            "LinkedIn has used, or holds in order to use, for training or improving generative-AI models "
-            "(%(citation)s)."
+            "Please erase the personal data listed below from LinkedIn altogether: from your services and "
+            "stores, and from every dataset used to train, fine-tune or evaluate your generative-AI models. "
+            "Please also exclude it from any future training or retraining."
         )
-        % {"citation": regime.erasure_citation}
-    ]
-    if request.object_to_processing and regime.objection_citation:
+    return _(
+        "Please erase the personal data listed below from every dataset you use to train, fine-tune or "
+        "evaluate your generative-AI models, and exclude it from any future training or retraining. "
+        "My profile and posts may stay on LinkedIn: this request is about AI training."
+    )
+
+
+def _law_paragraphs(request: DeletionRequest, regime: jurisdictions.Regime) -> list[str]:
+    if regime.deadline_is_ours:
+        return [
+            _(
+                "I make this request under LinkedIn's Privacy Policy, which lets members ask for their personal "
+                "data to be deleted. No data-protection law of my place of residence sets a deadline; I ask for "
+                "an answer within %(days)s, a period I suggest."
+            )
+            % {"days": regime.deadline_words}
+        ]
+    paragraphs = []
+    if wants_objection(request, regime):
+        objection = _(
+            "I object under %(objection)s to the processing of my personal data for training content-generating "
+            "AI models, which LinkedIn bases on its legitimate interests. As a result, my data must be erased "
+            "(%(erasure)s)."
+        ) % {"objection": regime.objection_citation, "erasure": _erasure_citation(request, regime)}
+        if request.particular_situation:
+            objection += " " + _("My particular situation: %(situation)s") % {
+                "situation": request.particular_situation.replace("\n", " ")
+            }
+        paragraphs.append(objection)
+        if regime.restriction_citation:
+            paragraphs.append(
+                _("Until my objection is decided, please restrict the processing of this data (%(citation)s).")
+                % {"citation": regime.restriction_citation}
+            )
+    else:
+        paragraphs.append(_("I make this request under %(citation)s.") % {"citation": regime.erasure_citation})
+    if regime.public_data_citation:
         paragraphs.append(
             _(
-                "I also object (%(citation)s) to LinkedIn processing my personal data to train or improve "
-                "AI models. LinkedIn relies on legitimate interest for this; my interests and rights override "
-                "it, and I ask LinkedIn to stop this processing and to erase the data already used."
+                "Where you have made this data public, please inform the other controllers that process it of "
+                "my request (%(citation)s)."
             )
-            % {"citation": regime.objection_citation}
-        )
-    if request.ai_setting_off_on:
-        paragraphs.append(
-            _('I switched off the setting "Use my data for training content creation AI models" on %(date)s.')
-            % {"date": formats.date_format(request.ai_setting_off_on, "DATE_FORMAT")}
+            % {"citation": regime.public_data_citation}
         )
     if regime.recipients_citation:
         paragraphs.append(
-            _("Please tell every recipient to whom this data was disclosed about the erasure (%(citation)s).")
+            _(
+                "Please tell every recipient of this data, Microsoft included, about the erasure, and tell me "
+                "who they are (%(citation)s)."
+            )
             % {"citation": regime.recipients_citation}
         )
-    if request.close_account:
-        paragraphs.append(_("Please also close my LinkedIn account."))
+    if request.country in facts.value("uk_microsoft_sharing")["countries"] and wants_objection(request, regime):
+        paragraphs.append(
+            _("I also object to LinkedIn sharing my data with Microsoft for the training of Microsoft's AI models.")
+        )
+    return paragraphs
+
+
+def _deadline_sentence(regime: jurisdictions.Regime) -> str:
+    if regime.deadline_is_ours:
+        return _("Please confirm in writing once this is done.")
+    return _("Please confirm in writing once this is done, within %(words)s of receiving this request (%(citation)s).") % {
+        "words": regime.deadline_words,
+        "citation": regime.deadline_citation,
+    }
+
+
+def _body_paragraphs(request: DeletionRequest, regime: jurisdictions.Regime) -> list[str]:
+    paragraphs = [_what_paragraph(request), _("The data concerned:") + "\n" + _data_list(request)]
+    paragraphs.extend(_law_paragraphs(request, regime))
     paragraphs.append(
-        _("Please confirm in writing once this is done, within %(words)s of receiving this request.")
-        % {"words": regime.deadline_words}
+        _("Please also tell me which of your AI models have already been trained on my data, and since when.")
     )
-    paragraphs.append(_identity(request))
-    return "\n\n".join(paragraphs)
+    if request.ai_setting_off_on:
+        paragraphs.append(
+            _('I switched off the setting "%(switch)s" on %(date)s.')
+            % {
+                "switch": facts.value("ai_setting")["switch_label"],
+                "date": written_date(request.ai_setting_off_on, language=translation.get_language(), country=request.country),
+            }
+        )
+    paragraphs.append(_deadline_sentence(regime))
+    return paragraphs
+
+
+def details_text(request: DeletionRequest, regime: jurisdictions.Regime) -> str:
+    """The one "details" box of LinkedIn's Data Deletion request form: the
+    whole request, with the account it is about."""
+    return "\n\n".join([*_body_paragraphs(request, regime), _identity(request)])
+
+
+def objection_text(request: DeletionRequest, regime: jurisdictions.Regime) -> str:
+    """The explanation box of LinkedIn's objection form."""
+    parts = [
+        _(
+            "I object under %(objection)s to LinkedIn processing my personal data to train, fine-tune or evaluate "
+            "its content-generating AI models, which LinkedIn bases on its legitimate interests. Please stop this "
+            "processing and erase the data already used (%(erasure)s)."
+        )
+        % {"objection": regime.objection_citation, "erasure": _erasure_citation(request, regime)}
+    ]
+    if request.particular_situation:
+        parts.append(_("My particular situation: %(situation)s") % {"situation": request.particular_situation})
+    if regime.restriction_citation:
+        parts.append(
+            _("Until my objection is decided, please restrict the processing of this data (%(citation)s).")
+            % {"citation": regime.restriction_citation}
+        )
+    if request.country in facts.value("uk_microsoft_sharing")["countries"]:
+        parts.append(
+            _("I also object to LinkedIn sharing my data with Microsoft for the training of Microsoft's AI models.")
+        )
+    parts.append(_("I have sent my deletion request through your Data Deletion request form as well."))
+    return "\n\n".join(parts)
+
+
+def _objection_type_text() -> str:
+    words = facts.value("objection_type")
+    return _("Choose the type that mentions %(words)s. If none does, choose “%(fallback)s”.") % {
+        "words": ", ".join(f"“{word}”" for word in words["option_words"]),
+        "fallback": words["fallback_option"],
+    }
 
 
 def _identity(request: DeletionRequest) -> str:
@@ -133,26 +324,45 @@ def _identity(request: DeletionRequest) -> str:
     return "\n".join(lines)
 
 
-def _letter(request: DeletionRequest, regime: jurisdictions.Regime, subject: str, today: date) -> str:
+def _sender_block(request: DeletionRequest) -> str:
+    lines = [request.full_name, *request.postal_address.splitlines(), request.email]
+    if request.profile_url:
+        lines.append(request.profile_url)
+    return "\n".join(line for line in lines if line)
+
+
+def _addressee_block(regime: jurisdictions.Regime) -> str:
     controller = regime.controller
-    header = "\n".join([request.full_name, request.email, "", controller.name, *controller.address_lines])
-    body = [
-        header,
-        formats.date_format(today, "DATE_FORMAT"),
+    return "\n".join([controller.name, _("c/o Data Protection Officer"), *controller.address_lines])
+
+
+def _after_salutation(text: str) -> str:
+    # German continues the sentence after "Sehr geehrte Damen und Herren,":
+    # the first word of the letter's body is written in lower case.
+    if translation.get_language() == "de" and text[:1].isupper() and not text[1:2].isupper():
+        return text[:1].lower() + text[1:]
+    return text
+
+
+def _letter(request: DeletionRequest, regime: jurisdictions.Regime, subject: str, today: date) -> str:
+    body = _body_paragraphs(request, regime)
+    body[0] = _after_salutation(body[0])
+    parts = [
+        _sender_block(request),
+        _addressee_block(regime),
+        written_date(today, language=translation.get_language(), country=request.country),
         _("Reference: %(reference)s") % {"reference": request.reference},
         subject,
         _("Dear Sir or Madam,"),
-        _description(request, regime),
-        _("The data concerned:") + "\n" + _data_list(request),
-        _legal_basis(request, regime),
+        *body,
     ]
-    if regime.code != "none":
-        body.append(
+    if regime.authorities and not regime.deadline_is_ours:
+        parts.append(
             _("If you do not answer within this period, I will complain to %(authority)s.")
-            % {"authority": regime.authorities[0].name if regime.authorities else ""}
+            % {"authority": regime.authorities[0].name}
         )
-    body.append(_("Yours faithfully,") + "\n" + request.full_name)
-    return "\n\n".join(body)
+    parts.append(_("Yours faithfully,") + "\n" + request.full_name)
+    return "\n\n".join(parts)
 
 
 def _sent_on(request: DeletionRequest) -> str:
@@ -168,21 +378,23 @@ def follow_up_letter(request: DeletionRequest, *, today: date | None = None) -> 
     today = today or date.today()
     with translation.override(letter_language(request)):
         regime = regime_of(request)
-        controller = regime.controller
         clock = request_clock(request, today=today)
         due = formats.date_format(clock.current_due_on, "DATE_FORMAT") if clock else "?"
         parts = [
-            "\n".join([request.full_name, request.email, "", controller.name, *controller.address_lines]),
-            formats.date_format(today, "DATE_FORMAT"),
+            _sender_block(request),
+            _addressee_block(regime),
+            written_date(today, language=translation.get_language(), country=request.country),
             _("Reference: %(reference)s") % {"reference": request.reference}
             + (f" / {request.linkedin_case_number}" if request.linkedin_case_number else ""),
             _("Follow-up: %(subject)s") % {"subject": _subject(request, regime)},
             _("Dear Sir or Madam,"),
-            _(
-                "On %(sent)s I asked you to erase my personal data (%(citation)s). The period to answer ended "
-                "on %(due)s and I have received no answer."
-            )
-            % {"sent": _sent_on(request), "citation": regime.erasure_citation, "due": due},
+            _after_salutation(
+                _(
+                    "On %(sent)s I asked you to erase my personal data (%(citation)s). The period to answer ended "
+                    "on %(due)s and I have received no answer."
+                )
+                % {"sent": _sent_on(request), "citation": regime.erasure_citation, "due": due}
+            ),
             _(
                 "Please carry out my request and confirm it in writing within %(days)d days of this letter. "
                 "Otherwise I will complain to %(authority)s without further notice."
@@ -191,7 +403,7 @@ def follow_up_letter(request: DeletionRequest, *, today: date | None = None) -> 
                 "days": FOLLOW_UP_DAYS,
                 "authority": regime.authorities[0].name if regime.authorities else _("the competent authority"),
             },
-            _("My original request, for reference:") + "\n\n" + _description(request, regime),
+            _("My original request, for reference:") + "\n\n" + details_text(request, regime),
             _("Yours faithfully,") + "\n" + request.full_name,
         ]
     return "\n\n".join(parts)

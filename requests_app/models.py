@@ -15,13 +15,35 @@ from encrypted_fields.fields import EncryptedCharField, EncryptedJSONField
 
 
 class DataCategory(models.TextChoices):
-    AI_TRAINING = "ai_training", _("All my data used to train generative-AI models")
-    POSTS = "posts", _("My posts and articles")
-    COMMENTS = "comments", _("My comments and reactions")
-    MESSAGES = "messages", _("My messages")
-    PROFILE = "profile", _("My profile data")
-    ACTIVITY = "activity", _("My activity and search history")
-    MEDIA = "media", _("Photos, videos and documents I uploaded")
+    """The kinds of data LinkedIn says it trains its content-generating AI on,
+    in the order of its own list (facts.json "ai_training_data" says which
+    LinkedIn uses; these are the words a member reads)."""
+
+    PROFILE = "profile", _("My profile (name, photo, headline, experience, education, skills, summary and the rest)")
+    POSTS = "posts", _("My posts and comments")
+    ARTICLES = "articles", _("My articles")
+    POLLS = "polls", _("My poll answers and contributions to collaborative articles")
+    GROUPS = "groups", _("My group posts and group messages")
+    AI_INPUTS = "ai_inputs", _("What I typed into LinkedIn's AI features (prompts, chats, searches)")
+    RESUMES = "resumes", _("Resumes I uploaded and my answers to screening questions")
+
+
+class NotUsedForTraining(models.TextChoices):
+    """What LinkedIn does not list among the data it trains on (facts.json
+    "ai_training_not_used")."""
+
+    PRIVATE_MESSAGES = "private_messages", _("private messages")
+    LOGIN_DATA = "login_data", _("log-in data")
+    PAYMENT_DATA = "payment_data", _("payment data")
+    SALARY_DATA = "salary_data", _("salary data")
+    JOB_APPLICATIONS = "job_applications", _("job applications")
+
+
+class Scope(models.TextChoices):
+    """What the member wants done with the data they chose."""
+
+    AI_TRAINING = "ai_training", _("Take my data out of AI training. My profile and posts stay on LinkedIn.")
+    DELETE = "delete", _("Delete this data from LinkedIn altogether, and out of AI training.")
 
 
 class AnswerOutcome(models.TextChoices):
@@ -74,18 +96,26 @@ class DeletionRequest(models.Model):
 
     # Who: personal data, blanked by erase.
     full_name = EncryptedText(max_length=200)
+    # LinkedIn's forms ask for first and last name apart; requests made before
+    # they were asked for have them blank (see name_parts()).
+    first_name = EncryptedText(max_length=100, default="")
+    last_name = EncryptedText(max_length=100, default="")
     email = EncryptedText(max_length=254)
     email_digest = models.CharField(max_length=64, blank=True, db_index=True)
     profile_url = EncryptedText(max_length=500)
+    postal_address = EncryptedText(max_length=300, default="")  # optional, for the letter's sender block
     country = models.CharField(max_length=2)
     subdivision = models.CharField(max_length=3, blank=True)
     language = models.CharField(max_length=8, default="en")
     letter_language = models.CharField(max_length=8, default="en")
 
     # What: kept as lists of codes / URLs.
+    scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.AI_TRAINING)
     data_categories = models.JSONField(default=list)
     specific_urls = EncryptedJSONField(default=list, blank=True)
     object_to_processing = models.BooleanField(default=True)
+    # Art. 21(1) GDPR: "grounds relating to his or her particular situation".
+    particular_situation = EncryptedText(max_length=1000, default="")
     close_account = models.BooleanField(default=False)
 
     ai_setting_off_on = models.DateField(null=True, blank=True)
@@ -120,6 +150,13 @@ class DeletionRequest(models.Model):
     @property
     def is_erased(self) -> bool:
         return self.status == self.Status.ERASED
+
+    def name_parts(self) -> tuple[str, str]:
+        """(first name, last name) as LinkedIn's forms ask them."""
+        if self.first_name or self.last_name:
+            return self.first_name, self.last_name
+        first, _space, last = self.full_name.rpartition(" ")
+        return (first, last) if first else (last, "")
 
 
 class RequestEvent(models.Model):

@@ -40,14 +40,14 @@ from django.utils import translation
 
 from . import explain, jurisdictions
 from .letters import build_letters
-from .models import DataCategory, DeletionRequest, RequestEvent
+from .models import DataCategory, DeletionRequest, RequestEvent, Scope
 
 if TYPE_CHECKING:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
 # Bump when the layout changes: cached PDFs of the old layout are then ignored.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 # Bump only if the canonical content changes shape; it is hashed, so old
 # fingerprints stay valid (they are stored), new ones differ.
 CONTENT_VERSION = 1
@@ -137,6 +137,7 @@ def _canonical_content(request: DeletionRequest, *, events: Sequence[RequestEven
         "letter_language": request.letter_language,
         "requester": {
             "full_name": request.full_name,
+            "postal_address": request.postal_address,
             "email": request.email,
             "profile_url": request.profile_url,
             "country": request.country,
@@ -156,7 +157,9 @@ def _canonical_content(request: DeletionRequest, *, events: Sequence[RequestEven
             "name": str(regime.controller.name),
             "address": [str(line) for line in regime.controller.address_lines],
         },
+        "scope": request.scope,
         "data_categories": list(request.data_categories),
+        "particular_situation": request.particular_situation,
         "specific_urls": list(request.specific_urls),
         "object_to_processing": request.object_to_processing,
         "close_account": request.close_account,
@@ -377,6 +380,7 @@ def receipt_context(request: DeletionRequest, *, events: Iterable[RequestEvent],
         "regime": regime,
         "place": explain.place_name(request.country, request.subdivision),
         "categories": [labels[code] for code in request.data_categories if code in labels],
+        "scope": dict(Scope.choices).get(request.scope, ""),
         "clock": clock,
         "possible_extended_due_on": _possible_extension(request),
         "letter": build_letters(request, today=letter_date(request)).letter,

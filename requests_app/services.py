@@ -37,19 +37,27 @@ class InvalidTransition(Exception):
 class RequestDraft:
     """Everything the guided form collected, already validated."""
 
-    full_name: str
+    first_name: str
+    last_name: str
     email: str
     country: str
     subdivision: str
     language: str
     letter_language: str
     profile_url: str
+    scope: str
     data_categories: list[str]
     specific_urls: list[str]
     object_to_processing: bool
     close_account: bool
     ai_setting_off_on: date | None
     reminders_enabled: bool
+    postal_address: str = ""
+    particular_situation: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
 
 
 def email_digest(email: str) -> str:
@@ -86,6 +94,9 @@ def request_create(*, draft: RequestDraft, creation_key: str | None = None) -> t
             reference=_unique_reference(),
             creation_key=creation_key,
             full_name=draft.full_name,
+            first_name=draft.first_name,
+            last_name=draft.last_name,
+            postal_address=draft.postal_address,
             email=draft.email,
             email_digest=email_digest(draft.email),
             profile_url=draft.profile_url,
@@ -93,9 +104,11 @@ def request_create(*, draft: RequestDraft, creation_key: str | None = None) -> t
             subdivision=draft.subdivision,
             language=draft.language,
             letter_language=draft.letter_language,
+            scope=draft.scope,
             data_categories=draft.data_categories,
             specific_urls=draft.specific_urls,
             object_to_processing=draft.object_to_processing and regime.has_objection_right,
+            particular_situation=draft.particular_situation if regime.has_objection_right else "",
             close_account=draft.close_account,
             ai_setting_off_on=draft.ai_setting_off_on,
             reminders_enabled=draft.reminders_enabled,
@@ -227,6 +240,10 @@ def requests_purge_expired(*, today: date | None = None) -> int:
 # Fields that identify or describe the person; erase blanks them all.
 PERSONAL_FIELDS = {
     "full_name": "",
+    "first_name": "",
+    "last_name": "",
+    "postal_address": "",
+    "particular_situation": "",
     "email": "",
     "email_digest": "",
     "profile_url": "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from urllib.parse import urlsplit, urlunsplit
 
@@ -13,6 +14,8 @@ from django.utils.translation import gettext as _
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 LINKEDIN_HOSTS = ("linkedin.com",)
 MAX_URL_LENGTH = 500
+# "https:", "javascript:" ...; a host name alone ("linkedin.com/in/x") has none.
+_SCHEME = re.compile(r"^[a-z][a-z0-9+\-]*:", re.IGNORECASE)
 
 
 def validate_plain_text(value: str) -> None:
@@ -22,6 +25,11 @@ def validate_plain_text(value: str) -> None:
             raise ValidationError(_("Please remove the invisible text-direction characters."), code="bidi")
         if unicodedata.category(char) == "Cc":
             raise ValidationError(_("Please remove line breaks and other control characters."), code="control")
+
+
+def validate_multiline_text(value: str) -> None:
+    """Like validate_plain_text, but line breaks are allowed (an address, a paragraph)."""
+    validate_plain_text(value.replace("\r", "").replace("\n", " "))
 
 
 def normalise_linkedin_url(value: str) -> str:
@@ -34,13 +42,17 @@ def normalise_linkedin_url(value: str) -> str:
             code="too_long",
         )
     validate_plain_text(value)
+    if not _SCHEME.match(value):
+        # LinkedIn's Contact info shows a profile as "linkedin.com/in/name".
+        value = "https://" + value
     try:
         parts = urlsplit(value)
         host = (parts.hostname or "").lower().rstrip(".")
         port = parts.port
     except ValueError:
         raise ValidationError(_("This is not a web address."), code="invalid") from None
-    if parts.scheme.lower() != "https":
+    # http:// is upgraded: every LinkedIn page is served over https.
+    if parts.scheme.lower() not in ("https", "http"):
         raise ValidationError(
             _("Enter a LinkedIn address starting with https://, for example https://www.linkedin.com/in/your-name"),
             code="scheme",

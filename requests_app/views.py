@@ -15,16 +15,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from . import emails, explain, forms, jurisdictions, services
+from . import emails, explain, forms, guide, jurisdictions, services
 from .health import health_report
 from .ics import deadlines_calendar
-from .letters import build_letters
+from .letters import build_letters, letter_language
 from .models import AnswerOutcome, DeletionRequest, Reminder
 from .tokens import token_resolve
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "requests_app/home.html", {"last_checked": jurisdictions.LAST_CHECKED})
+    about = guide.about_training()
+    return render(request, "requests_app/home.html", {"about_training": about, "facts": about.facts})
 
 
 @never_cache
@@ -75,21 +76,22 @@ def _render_detail(
     request: HttpRequest, token: str, request_obj: DeletionRequest, status: int = 200, **bound
 ) -> HttpResponse:
     regime = jurisdictions.regime_by_code(request_obj.regime_code)
+    letters = build_letters(request_obj)
+    request_guide = guide.request_guide(request_obj, letters)
     context = {
         "token": token,
         "request_obj": request_obj,
         "regime": regime,
         "authorities": jurisdictions.authorities_for(request_obj.country, request_obj.subdivision),
         "regime_explanation": explain.regime_explanation(request_obj.country, request_obj.subdivision),
-        "letters": build_letters(request_obj),
+        "letters": letters,
+        "guide": request_guide,
+        "facts": request_guide.facts,
         "clock": explain.request_clock(request_obj),
         "milestones": explain.request_milestones(request_obj),
         "events": request_obj.events.all(),
         "reminders": request_obj.reminders.exclude(state=Reminder.State.CANCELLED),
         "failed_reminders": request_obj.reminders.filter(state=Reminder.State.FAILED),
-        "linkedin_form_url": jurisdictions.linkedin_url("privacy_request_form"),
-        "ai_setting_url": jurisdictions.linkedin_url("ai_setting"),
-        "last_checked": jurisdictions.LAST_CHECKED,
         **_page_forms(request_obj),
         **bound,
     }
@@ -110,6 +112,19 @@ def letter_download(request: HttpRequest, token: str, request_obj: DeletionReque
     response = HttpResponse(build_letters(request_obj).letter, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{request_obj.reference}-letter.txt"'
     return response
+
+
+@never_cache
+@require_GET
+@private_link
+def letter_print(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    """The letter alone on a page, laid out for printing."""
+    letters = build_letters(request_obj)
+    return render(
+        request,
+        "requests_app/letter_print.html",
+        {"request_obj": request_obj, "token": token, "letters": letters, "language": letter_language(request_obj)},
+    )
 
 
 def _state_change(form_class, prefix: str, context_name: str, apply, *, confirm_title=None):
@@ -147,8 +162,7 @@ def _state_change(form_class, prefix: str, context_name: str, apply, *, confirm_
 
 
 def _apply_submitted(request_obj: DeletionRequest, data: dict) -> str:
-    if data["submitted_on"] < request_obj.created_at.date():
-        raise ValueError(_("This date is before you created the request."))
+    # Any past date: the member may have sent LinkedIn's form before finding LinkedOut.
     services.request_mark_submitted(
         request=request_obj, submitted_on=data["submitted_on"], case_number=data["case_number"]
     )

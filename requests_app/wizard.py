@@ -7,14 +7,15 @@ import secrets
 from django.contrib import messages
 from django.db import IntegrityError
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 from formtools.wizard.views import NamedUrlSessionWizardView, WizardView
 
-from . import explain, forms, jurisdictions, services
-from .models import DataCategory, DeletionRequest
+from . import explain, forms, guide, jurisdictions, services
+from .models import DataCategory, DeletionRequest, Scope
 from .tokens import token_issue
 
 STEPS = [
@@ -92,6 +93,14 @@ class StartWizard(NamedUrlSessionWizardView):
         messages.info(self.request, _("Your request was already created: here it is."))
         return redirect("requests_app:detail", token=token_issue(request=existing))
 
+    def get_form_kwargs(self, step=None):
+        if step == "what":
+            you = self.get_cleaned_data_for_step("you") or {}
+            if you.get("country"):
+                regime = jurisdictions.regime_for(you["country"], you.get("subdivision", ""))
+                return {"objection_right": regime.has_objection_right}
+        return {}
+
     def get_form_initial(self, step):
         if step == "you":
             return {"language": (get_language() or "en")[:2]}
@@ -100,6 +109,8 @@ class StartWizard(NamedUrlSessionWizardView):
             if you.get("country"):
                 regime = jurisdictions.regime_for(you["country"], you.get("subdivision", ""))
                 return {"object_to_processing": regime.has_objection_right}
+        if step == "ai-setting":
+            return {"switched_off_on": timezone.localdate()}
         if step == "review":
             key = self.storage.extra_data.setdefault("creation_key", secrets.token_hex(16))
             return {"creation_key": key}
@@ -116,10 +127,10 @@ class StartWizard(NamedUrlSessionWizardView):
             regime = jurisdictions.regime_for(you["country"], you.get("subdivision", ""))
             context["regime"] = regime
             context["regime_explanation"] = explain.regime_explanation(you["country"], you.get("subdivision", ""))
+        if self.steps.current == "what":
+            context["about_training"] = guide.about_training()
         if self.steps.current == "ai-setting":
-            context["ai_setting_url"] = jurisdictions.linkedin_url("ai_setting")
-            context["ai_setting_steps"] = jurisdictions.FACTS["linkedin"]["ai_setting_desktop_path"]
-            context["last_checked"] = jurisdictions.LAST_CHECKED
+            context["ai_setting"] = guide.ai_setting_step()
         if self.steps.current == "review":
             context["summary"] = self._summary()
         return context
@@ -133,7 +144,8 @@ class StartWizard(NamedUrlSessionWizardView):
         return {
             "you": you,
             "place": explain.place_name(you.get("country", ""), you.get("subdivision", "")),
-            "categories": [labels[c] for c in what.get("data_categories", [])],
+            "categories": [labels[c] for c in what.get("data_categories", []) if c in labels],
+            "scope": dict(Scope.choices).get(what.get("scope", ""), ""),
             "what": what,
             "ai": ai,
             "reminders": reminders,
@@ -150,16 +162,20 @@ class StartWizard(NamedUrlSessionWizardView):
         if creation_key != self.storage.extra_data.get("creation_key"):
             return self._expired()
         draft = services.RequestDraft(
-            full_name=you["full_name"],
+            first_name=you["first_name"],
+            last_name=you["last_name"],
+            postal_address=you.get("postal_address", ""),
             email=you["email"],
             country=you["country"],
             subdivision=you.get("subdivision", ""),
             language=you["language"],
             letter_language=you["letter_language"],
             profile_url=you["profile_url"],
+            scope=what["scope"],
             data_categories=what["data_categories"],
+            particular_situation=what.get("particular_situation", ""),
             specific_urls=what["specific_urls"],
-            object_to_processing=what["object_to_processing"],
+            object_to_processing=what.get("object_to_processing", False),
             close_account=what["close_account"],
             ai_setting_off_on=ai.get("switched_off_on"),
             reminders_enabled=form_dict["reminders"].cleaned_data["reminders_enabled"],

@@ -14,5 +14,5 @@ class DeletionRequestFactory(factory.django.DjangoModelFactory):
     email_digest = factory.LazyAttribute(lambda o: services.email_digest(o.email))
     country = "DE"
     subdivision = ""
-    data_categories = factory.LazyFunction(lambda: [DataCategory.AI_TRAINING.value, DataCategory.POSTS.value])
+    data_categories = factory.LazyFunction(lambda: [DataCategory.PROFILE.value, DataCategory.POSTS.value])
     regime_code = factory.LazyAttribute(lambda o: jurisdictions.regime_for(o.country, o.subdivision).code)

@@ -17,8 +17,14 @@ def step_data(step: str, fields: dict) -> dict:
 
 
 def you(**overrides) -> dict:
+    # full_name=... is split the way a person would type it into the two fields.
+    if "full_name" in overrides:
+        first, _space, last = overrides.pop("full_name").rpartition(" ")
+        overrides.setdefault("first_name", first or last)
+        overrides.setdefault("last_name", last if first else "")
     return {
-        "full_name": "Anna Müller",
+        "first_name": "Anna",
+        "last_name": "Müller",
         "email": "anna@example.org",
         "profile_url": "https://www.linkedin.com/in/anna-mueller",
         "country": "DE",
@@ -30,7 +36,13 @@ def you(**overrides) -> dict:
 
 
 def what(**overrides) -> dict:
-    return {"data_categories": ["ai_training", "posts"], "specific_urls": "", "object_to_processing": "on", **overrides}
+    return {
+        "scope": "ai_training",
+        "data_categories": ["profile", "posts"],
+        "specific_urls": "",
+        "object_to_processing": "on",
+        **overrides,
+    }
 
 
 def post_step(client: Client, step: str, fields: dict, **extra):

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from requests_app import facts
 from requests_app import jurisdictions as j
 from requests_app.jurisdictions import (
     EU_EEA_COUNTRIES,
@@ -306,7 +307,7 @@ def test_authorities_for_non_gdpr_regimes(country, subdivision, short_names):
 
 @pytest.mark.parametrize("country", sorted(EU_EEA_COUNTRIES))
 def test_every_eu_eea_country_has_a_national_authority_in_facts(country):
-    assert country in j.FACTS["national_authorities"]
+    assert country in facts.DOCUMENT["national_authorities"]
     authority = j.national_authority(country)
     assert authority is not None
     assert authority.name
@@ -316,18 +317,19 @@ def test_every_eu_eea_country_has_a_national_authority_in_facts(country):
 # --------------------------------------------------------------- facts file
 
 
-def test_facts_last_checked_is_a_date():
-    assert isinstance(j.LAST_CHECKED, date)
-    assert j.LAST_CHECKED.isoformat() == j.FACTS["last_checked"]
+def test_authorities_carry_their_source_and_checked_on_date():
+    for authority in [*j.AUTHORITIES.values(), *j.NATIONAL_AUTHORITIES.values()]:
+        assert authority.source and isinstance(authority.checked_on, date), authority.key
 
 
 @pytest.mark.parametrize(
     ("name", "url"),
     [
-        ("privacy_request_form", "https://www.linkedin.com/help/linkedin/ask/ppq"),
+        ("deletion_form", "https://www.linkedin.com/help/linkedin/ask/TS-DDF"),
+        ("privacy_contact_form", "https://www.linkedin.com/help/linkedin/ask/ppq"),
         ("objection_form", "https://www.linkedin.com/help/linkedin/ask/TS-DPRO"),
         ("dpo_form", "https://www.linkedin.com/help/linkedin/ask/TSO-DPO"),
-        ("account_closure_help", "https://www.linkedin.com/help/linkedin/answer/63"),
+        ("account_closure", "https://www.linkedin.com/mypreferences/d/close-accounts"),
         (
             "ai_setting",
             "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement",
@@ -343,8 +345,9 @@ def test_linkedin_url_unknown_name_raises_key_error():
         j.linkedin_url("nope")
 
 
-def test_ai_setting_desktop_path_is_a_list_of_steps():
-    steps = j.FACTS["linkedin"]["ai_setting_desktop_path"]
-    assert isinstance(steps, list)
-    assert all(isinstance(s, str) for s in steps)
-    assert steps[-1].startswith("Switch off")
+def test_ai_setting_paths_end_at_the_generative_ai_setting():
+    setting = facts.value("ai_setting")
+    for path in (setting["desktop_path"], setting["mobile_path"]):
+        assert all(isinstance(step, str) for step in path)
+        assert path[-1] == setting["setting_name"] == "Data for Generative AI Improvement"
+    assert setting["section_heading"] in setting["desktop_path"]

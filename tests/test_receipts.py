@@ -387,7 +387,7 @@ def test_fingerprint_changes_with_any_printed_content():
         "email": "other@example.org",
         "submitted_on": date(2026, 2, 1),
         "specific_urls": ["https://www.linkedin.com/posts/other"],
-        "data_categories": ["ai_training"],
+        "data_categories": ["profile"],
         "regime_code": "uk_gdpr",
         "extended_on": date(2026, 2, 9),
         "fingerprint_salt": "1" * 32,

@@ -27,7 +27,7 @@ def test_linkedin_urls_are_normalised(raw, expected):
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("http://www.linkedin.com/in/anna", "starting with https://"),
+        ("ftp://www.linkedin.com/in/anna", "starting with https://"),
         ("javascript:alert(1)", "starting with https://"),
         ("https://linkedin.com.evil.example/in/anna", "Only addresses on linkedin.com"),
         ("https://evil.example/?linkedin.com", "Only addresses on linkedin.com"),
@@ -58,22 +58,24 @@ def test_other_urls_are_refused_with_a_reason(raw, message):
     ],
 )
 def test_names_in_any_script_are_accepted(name):
-    form = YouForm(data=you(full_name=name))
+    form = YouForm(data=you(first_name=name, last_name=name))
     assert form.is_valid(), form.errors
-    assert form.cleaned_data["full_name"] == name
+    assert form.cleaned_data["first_name"] == form.cleaned_data["last_name"] == name
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("full_name", "", "This field is required."),
-        ("full_name", "a" * 201, "at most 200 characters"),
-        ("full_name", "Anna\r\nBcc: x@evil.example", "control characters"),
-        ("full_name", "Anna\x00", "Null characters are not allowed."),
-        ("full_name", "Anna \u202egnp.exe", "text-direction"),
+        ("first_name", "", "This field is required."),
+        ("first_name", "a" * 101, "at most 100 characters"),
+        ("last_name", "a" * 101, "at most 100 characters"),
+        ("first_name", "Anna\r\nBcc: x@evil.example", "control characters"),
+        ("last_name", "Anna\x00", "Null characters are not allowed."),
+        ("first_name", "Anna \u202egnp.exe", "text-direction"),
+        ("postal_address", "Hauptstr. 1\n\x1b[31m", "control characters"),
         ("email", "anna@example.org\r\nBcc: x@evil.example", "Enter a valid email address."),
         ("email", "not-an-email", "Enter a valid email address."),
-        ("profile_url", "http://www.linkedin.com/in/anna", "https://"),
+        ("profile_url", "ftp://www.linkedin.com/in/anna", "https://"),
         ("country", "XX", "Select a valid choice."),
         ("language", "xx", "Select a valid choice."),
     ],

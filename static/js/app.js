@@ -44,7 +44,25 @@
     field.focus({ preventScroll: true });
     (label || field).scrollIntoView({ block: "start" });
   }
+  // The state or province field matters only where the law depends on it
+  // (the US and Canada). Without JavaScript it stays visible and optional.
+  function setUpSubdivision() {
+    var country = document.querySelector("select[data-subdivision-countries]");
+    if (!country) { return; }
+    var select = country.form && country.form.querySelector("select[name$='-subdivision']");
+    var wrapper = select && (select.closest(".mb-3") || select.parentElement);
+    if (!wrapper) { return; }
+    var wanted = country.dataset.subdivisionCountries.split(" ");
+    function update() {
+      var show = wanted.indexOf(country.value) !== -1;
+      wrapper.hidden = !show;
+      if (!show) { select.value = ""; }
+    }
+    country.addEventListener("change", update);
+    update();
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    setUpSubdivision();
     document.querySelectorAll(".copy-button").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", onCopy);

@@ -1,10 +1,12 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from encrypted_fields.fields import EncryptedFieldMixin
 
 from requests_app.models import DeletionRequest
 from requests_app.services import email_digest
 
-ENCRYPTED_FIELDS = ["full_name", "email", "profile_url", "specific_urls", "linkedin_case_number"]
+# Every encrypted column, found on the model so that a new one is never missed.
+ENCRYPTED_FIELDS = [field.name for field in DeletionRequest._meta.fields if isinstance(field, EncryptedFieldMixin)]
 
 
 class Command(BaseCommand):
