@@ -5,8 +5,8 @@ from django.contrib import admin
 from .models import DeletionRequest, ReceiptFingerprint, Reminder, RequestEvent
 
 PERSONAL_FIELDS = [
-    "full_name", "first_name", "last_name", "postal_address", "particular_situation", "email", "email_digest", "profile_url", "specific_urls",
-    "linkedin_case_number",
+    "full_name", "first_name", "last_name", "postal_address", "particular_situation",
+    "email", "email_digest", "profile_url", "specific_urls", "linkedin_case_number",
 ]  # fmt: skip
 
 

@@ -38,7 +38,12 @@ def regime_explanation(country: str, subdivision: str = "") -> str:
             "You live in %(place)s, so the %(law)s applies; we ask %(controller)s to answer within %(words)s "
             "of receiving your request. This period is not verified for deletion requests: the law may set "
             "another one."
-        ) % {"place": place, "law": regime.short_name, "controller": regime.controller.name, "words": regime.deadline_words}
+        ) % {
+            "place": place,
+            "law": regime.short_name,
+            "controller": regime.controller.name,
+            "words": regime.deadline_words,
+        }
     text = _(
         "You live in %(place)s, so the %(law)s applies; %(controller)s must answer within %(words)s "
         "of receiving your request."

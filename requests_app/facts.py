@@ -144,7 +144,9 @@ def load_document(path: Path = FACTS_PATH) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise FactsError(f"{path.name}: not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}") from None
+        raise FactsError(
+            f"{path.name}: not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}"
+        ) from None
 
 
 DOCUMENT: dict[str, Any] = load_document()

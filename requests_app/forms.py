@@ -338,9 +338,7 @@ class AnswerForm(StepForm):
 
 
 class AiConfirmForm(StepForm):
-    switched_off_on = forms.DateField(
-        label=_("On which day did you switch it off?"), widget=IsoDateInput
-    )
+    switched_off_on = forms.DateField(label=_("On which day did you switch it off?"), widget=IsoDateInput)
 
     def clean_switched_off_on(self) -> date:
         return _past_date(self.cleaned_data["switched_off_on"])

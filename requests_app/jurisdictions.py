@@ -28,7 +28,6 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from . import facts
 
-
 # --------------------------------------------------------------------------- types
 
 
@@ -209,7 +208,11 @@ AUTHORITIES: dict[str, Authority] = {
 }
 _NATIONAL = facts.DOCUMENT["national_authorities"]
 # The national list shares one source and date, and is not re-checked yet.
-_NATIONAL_DEFAULTS = {"source": _NATIONAL.get("_source", ""), "checked_on": _NATIONAL.get("_checked_on"), "unverified": True}
+_NATIONAL_DEFAULTS = {
+    "source": _NATIONAL.get("_source", ""),
+    "checked_on": _NATIONAL.get("_checked_on"),
+    "unverified": True,
+}
 
 
 def _national(code: str, raw: dict[str, Any] | str) -> Authority:

@@ -118,7 +118,9 @@ def build_letters(request: DeletionRequest, *, today: date | None = None) -> Let
         }
         letter = _letter(request, regime, subject, today or date.today())
     deletion = _linkedin_form("deletion_form", request, labels, deletion_texts)
-    objection = _linkedin_form("objection_form", request, labels, objection_texts) if wants_objection(request, regime) else None
+    objection = (
+        _linkedin_form("objection_form", request, labels, objection_texts) if wants_objection(request, regime) else None
+    )
     return Letters(deletion_form=deletion, objection_form=objection, subject=subject, letter=letter)
 
 
@@ -253,7 +255,9 @@ def _law_paragraphs(request: DeletionRequest, regime: jurisdictions.Regime) -> l
 def _deadline_sentence(regime: jurisdictions.Regime) -> str:
     if regime.deadline_is_ours:
         return _("Please confirm in writing once this is done.")
-    return _("Please confirm in writing once this is done, within %(words)s of receiving this request (%(citation)s).") % {
+    return _(
+        "Please confirm in writing once this is done, within %(words)s of receiving this request (%(citation)s)."
+    ) % {
         "words": regime.deadline_words,
         "citation": regime.deadline_citation,
     }
@@ -270,7 +274,9 @@ def _body_paragraphs(request: DeletionRequest, regime: jurisdictions.Regime) -> 
             _('I switched off the setting "%(switch)s" on %(date)s.')
             % {
                 "switch": facts.value("ai_setting")["switch_label"],
-                "date": written_date(request.ai_setting_off_on, language=translation.get_language(), country=request.country),
+                "date": written_date(
+                    request.ai_setting_off_on, language=translation.get_language(), country=request.country
+                ),
             }
         )
     paragraphs.append(_deadline_sentence(regime))

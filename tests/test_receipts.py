@@ -133,6 +133,8 @@ def test_receipt_holds_the_whole_request_with_page_numbers(client):
 
     assert pdf.startswith(b"%PDF-")
     assert len(reader(pdf).pages) == 2
+    # The letter starts on a page of its own, so it can be printed alone.
+    assert reader(pdf).pages[1].extract_text().lstrip().startswith("The letter")
     assert "Page 1 of 2" in flat and "Page 2 of 2" in flat
     for expected in (
         request.reference,
@@ -147,7 +149,10 @@ def test_receipt_holds_the_whole_request_with_page_numbers(client):
         "Article 17 GDPR",
         "Article 21(1) GDPR",
         "Article 12(3) GDPR",
-        "All my data used to train generative-AI models",
+        "My posts and comments",
+        "Take my data out of AI training.",
+        "Article 17(1)(c) GDPR",
+        "c/o Data Protection Officer",
         "Switched off on Jan. 30, 2026",
         "LinkedIn must answer by March 2, 2026",  # GDPR: one month from receipt, 28 Feb is a Saturday
         "to April 30, 2026",  # the possible extension

@@ -394,19 +394,22 @@ def test_letter_in_own_language_is_spanish_and_default_stays_english():
     )
     built = letters.build_letters(own)
     assert built.letter.count("Estimados señores:") == 1
-    assert "Solicito a LinkedIn que suprima los datos personales" in built.letter
     assert "Atentamente,\nLucía García" in built.letter
-    assert built.subject.startswith("Solicitud de supresión y oposición")
-    assert [f.label for f in built.fields] == ["Asunto", "Descripción de tu solicitud", "Qué datos", "Base jurídica"]
+    assert built.subject.startswith("Solicitud de supresión")
+    # The texts for LinkedIn's form are in the letter language; the labels
+    # saying which field each goes in are in the reader's (here English).
+    details = {f.key: f.text for f in built.fields}["details"]
+    assert "Please erase" not in details and "Mi cuenta:" in details
+    assert [f.label for f in built.fields] == ["First name", "Last name", "Email address", "Details of your request"]
     assert "Dear Sir or Madam" not in built.letter and "Yours faithfully" not in built.letter
     # The citations come from the jurisdiction data and are kept as they are.
-    assert "Article 17 GDPR" in built.letter
+    assert "Article 17(1)(c) GDPR" in built.letter
 
     default = DeletionRequestFactory(language="es", country="ES", full_name="Lucía García")
     assert default.letter_language == "en"
     built = letters.build_letters(default)
     assert "Dear Sir or Madam," in built.letter and "Yours faithfully," in built.letter
-    assert built.subject.startswith("Erasure request")
+    assert built.subject.startswith("Request to erase my data from AI training")
     assert "Estimados" not in built.letter and "Solicito" not in built.letter
 
 

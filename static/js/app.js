@@ -15,12 +15,14 @@
     var button = event.currentTarget;
     var area = document.getElementById(button.dataset.copyTarget);
     if (!area) { return; }
-    var label = button.dataset.label || button.textContent;
-    button.dataset.label = label;
+    // The label holds a visually hidden part naming the field ("Copy: First
+    // name"), so it is kept and restored as markup (ours, never user input).
+    var label = button.dataset.labelHtml || button.innerHTML;
+    button.dataset.labelHtml = label;
     function done(text) {
       button.textContent = text;
       announce(text);
-      window.setTimeout(function () { button.textContent = label; }, 2000);
+      window.setTimeout(function () { button.innerHTML = label; }, 2000);
     }
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(area.value).then(

@@ -54,19 +54,20 @@ def test_every_page_is_accessible_and_fits_a_phone(make_page, screenshot, viewpo
 
     page.goto("/")
     check("home")
-    page.get_by_role("link", name="Start").click()
+    page.get_by_role("link", name="Start").first.click()
 
     # Step 1, empty, then with its errors.
     expect(page.get_by_role("progressbar", name="Step 1 of 5")).to_be_visible()
     check("step-you")
     page.get_by_role("button", name="Next").click()
     expect_error_summary_focused()
-    expect_field_error_linked(page.get_by_label("Your full name"))
+    expect_field_error_linked(page.get_by_label("First name"))
     expect_field_error_linked(page.get_by_label("Where do you live?"))
     check("step-you-errors")
     page.locator(SUMMARY).get_by_role("link").first.click()
-    expect(page.get_by_label("Your full name")).to_be_focused()
-    page.get_by_label("Your full name").fill("Jürgen Groß")
+    expect(page.get_by_label("First name")).to_be_focused()
+    page.get_by_label("First name").fill("Jürgen")
+    page.get_by_label("Last name").fill("Groß")
     page.get_by_label("Email address of your LinkedIn account").fill("juergen@example.org")
     page.get_by_label("Where do you live?").select_option("DE")
     page.get_by_role("button", name="Next").click()
@@ -74,13 +75,13 @@ def test_every_page_is_accessible_and_fits_a_phone(make_page, screenshot, viewpo
     # Step 2, then a group error (no category) and a field error (bad address).
     expect(page.get_by_role("progressbar", name="Step 2 of 5")).to_be_visible()
     check("step-what")
-    for box in page.get_by_role("group", name="What should LinkedIn delete?").get_by_role("checkbox").all():
+    for box in page.get_by_role("group", name="Which of your data?").get_by_role("checkbox").all():
         box.uncheck()
     page.get_by_label("Specific posts or pages (optional)").fill("not a linkedin address")
     page.get_by_role("button", name="Next").click()
     expect_error_summary_focused()
     expect_field_error_linked(page.get_by_label("Specific posts or pages (optional)"))
-    group = page.get_by_role("group", name="What should LinkedIn delete?")
+    group = page.get_by_role("group", name="Which of your data?")
     expect(group).to_have_accessible_description(re.compile("Choose at least one kind of data"))
     check("step-what-errors")
     group.get_by_role("checkbox").first.check()

@@ -15,7 +15,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def fill_step_one(page, *, name: str, email: str, country: str, subdivision: str | None = None) -> None:
-    page.get_by_label("Your full name").fill(name)
+    first, last = name.rsplit(" ", 1)
+    page.get_by_label("First name").fill(first)
+    page.get_by_label("Last name").fill(last)
     page.get_by_label("Email address of your LinkedIn account").fill(email)
     page.get_by_label("Where do you live?").select_option(country)
     if subdivision:
@@ -25,7 +27,7 @@ def fill_step_one(page, *, name: str, email: str, country: str, subdivision: str
 def test_german_user_creates_and_submits_a_request(page, screenshot):
     page.goto("/")
     screenshot(page, "01-home")
-    page.get_by_role("link", name="Start").click()
+    page.get_by_role("link", name="Start").first.click()
 
     expect(page.get_by_text("Step 1 of 5")).to_be_visible()
     fill_step_one(page, name="Jürgen Groß", email="juergen@example.org", country="DE")
@@ -50,10 +52,16 @@ def test_german_user_creates_and_submits_a_request(page, screenshot):
 
     page.wait_for_url(re.compile(r"/r/[A-Za-z0-9_-]+/$"))
     expect(page.get_by_text("Not sent to LinkedIn yet")).to_be_visible()
-    assert "Article 17 GDPR" in page.locator("#text-legal_basis").input_value()
-    page.get_by_role("button", name="Copy").first.click()
-    expect(page.get_by_role("button", name="Copied")).to_be_visible()
-    assert "Erasure request" in page.evaluate("navigator.clipboard.readText()")
+    expect(page.get_by_test_id("deletion-form-link")).to_have_attribute(
+        "href", "https://www.linkedin.com/help/linkedin/ask/TS-DDF"
+    )
+    expect(page.get_by_test_id("objection-form-link")).to_have_attribute(
+        "href", "https://www.linkedin.com/help/linkedin/ask/TS-DPRO"
+    )
+    assert "Article 17(1)(c) GDPR" in page.locator("#text-ddf-details").input_value()
+    page.locator("button[data-copy-target='text-ddf-details']").click()
+    expect(page.locator("button[data-copy-target='text-ddf-details']")).to_contain_text("Copied")
+    assert "Article 21(1) GDPR" in page.evaluate("navigator.clipboard.readText()")
     screenshot(page, "06-request-created")
 
     page.get_by_label("When did you send it to LinkedIn?").fill(date.today().isoformat())
@@ -74,7 +82,8 @@ def test_back_button_keeps_input_and_works_without_javascript(browser, live_serv
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_text("CCPA").first).to_be_visible()
     page.get_by_role("button", name="Back").click()
-    expect(page.get_by_label("Your full name")).to_have_value("María José")
+    expect(page.get_by_label("First name")).to_have_value("María")
+    expect(page.get_by_label("Last name")).to_have_value("José")
     expect(page.get_by_label("State or province")).to_have_value("CA")
     screenshot(page, "08-no-js-back")
     context.close()
