@@ -98,7 +98,7 @@ def test_whole_journey_with_the_keyboard_alone(make_page, screenshot, viewport):
     keys.press("Tab")
     expect(summary.get_by_role("link").first).to_be_focused()
     keys.press("Enter")
-    expect(page.get_by_label("Your full name")).to_be_focused()
+    expect(page.get_by_label("First name")).to_be_focused()
     page.keyboard.type("Jürgen Groß")
     keys.tab_to(page.get_by_label("Email address of your LinkedIn account"))
     page.keyboard.type("juergen@example.org")
@@ -107,13 +107,15 @@ def test_whole_journey_with_the_keyboard_alone(make_page, screenshot, viewport):
     page.keyboard.type("Germany")  # a closed <select> picks the option typed
     expect(country).to_have_value("DE")
     # Shift+Tab goes back through the fields.
-    keys.tab_to(page.get_by_label("Your full name"), backwards=True)
+    keys.tab_to(page.get_by_label("First name"), backwards=True)
     keys.press("Enter")  # Enter in a field means Next
 
-    # Step 2: Space ticks a checkbox.
+    # Step 2: Space unticks and ticks a checkbox (all start ticked).
     expect(page.get_by_role("progressbar", name="Step 2 of 5")).to_be_visible()
-    posts = page.get_by_label("My posts and articles")
+    posts = page.get_by_label("My posts and comments")
     keys.tab_to(posts)
+    expect(posts).to_be_checked()
+    keys.press("Space")
     expect(posts).not_to_be_checked()
     keys.press("Space")
     expect(posts).to_be_checked()
