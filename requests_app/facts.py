@@ -35,7 +35,6 @@ REQUIRED_FACTS: dict[str, tuple[str, ...]] = {
     "ai_training_data": (),
     "ai_training_not_used": (),
     "uk_microsoft_sharing": ("countries",),
-    "members_under_18_excluded": (),
     "linkedin_founded": (),
     "controller_linkedin_ireland": ("name", "address_lines"),
     "controller_linkedin_corporation": ("name", "address_lines"),
@@ -171,8 +170,3 @@ def fact_set(names: Iterable[str]) -> FactSet:
 def form_fields(name: str) -> tuple[FormField, ...]:
     """The fields of one of LinkedIn's forms, in the order the form asks them."""
     return tuple(FormField(key=raw["key"], max_chars=raw.get("max_chars")) for raw in value(f"{name}_fields"))
-
-
-def all_checked_on() -> date:
-    """The oldest checked-on date of every fact: what the home page shows."""
-    return min(f.checked_on for f in FACTS.values())

@@ -7,7 +7,7 @@ LinkedIn fact is written into a template.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import facts, jurisdictions
 from .letters import Letters
@@ -77,10 +77,7 @@ class Guide:
     privacy_contact_form_url: str
     dpo_form_url: str
     facts: facts.FactSet
-    unverified_citations: tuple[str, ...] = field(default=())
-
-    def step(self, kind: str) -> Step | None:
-        return next((step for step in self.steps if step.kind == kind), None)
+    unverified_citations: tuple[str, ...] = ()
 
 
 def request_guide(request: DeletionRequest, letters: Letters) -> Guide:
@@ -99,7 +96,7 @@ def request_guide(request: DeletionRequest, letters: Letters) -> Guide:
     names = [*AI_SETTING_FACTS, "deletion_form", "deletion_form_fields", *FALLBACK_FACTS, "account_closure"]
     if letters.objection_form is not None:
         names += ["objection_form", "objection_form_fields", "objection_type"]
-    names += list(regime.deadline_facts)
+    names += [f"controller_{regime.controller.key}", *regime.deadline_facts]
     closure = facts.value("account_closure")
     return Guide(
         steps=[Step(kind=kind, number=number, done=done) for number, (kind, done) in enumerate(kinds, start=1)],

@@ -268,7 +268,6 @@ GDPR = Regime(
     erasure_after_objection_citation="Article 17(1)(c) GDPR",
     public_data_citation="Article 17(2) GDPR",
     restriction_citation="Article 18(1)(d) GDPR",
-    deadline_facts=("controller_linkedin_ireland",),
 )
 
 UK_GDPR = Regime(
@@ -288,7 +287,6 @@ UK_GDPR = Regime(
     erasure_after_objection_citation="Article 17(1)(c) UK GDPR",
     public_data_citation="Article 17(2) UK GDPR",
     restriction_citation="Article 18(1)(d) UK GDPR",
-    deadline_facts=("controller_linkedin_corporation",),
 )
 
 FADP = Regime(

@@ -109,9 +109,7 @@ def build_letters(request: DeletionRequest, *, today: date | None = None) -> Let
     labels = _field_labels()  # the reader's language: they say where each text goes
     with translation.override(letter_language(request)):
         subject = _subject(request, regime)
-        deletion_texts = {
-            "details": details_text(request, regime),
-        }
+        deletion_texts = {"details": details_text(request, regime)}
         objection_texts = {
             "objection_type": _objection_type_text(),
             "explanation": objection_text(request, regime),

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 LAYOUT_VERSION = 2
 # Bump only if the canonical content changes shape; it is hashed, so old
 # fingerprints stay valid (they are stored), new ones differ.
-CONTENT_VERSION = 1
+CONTENT_VERSION = 2
 # Seconds a render may take. A normal receipt takes well under 0.2 s and the
 # worst input the form accepts under 2 s; gunicorn kills a worker after 30 s.
 DEFAULT_TIME_LIMIT = 10.0

@@ -24,8 +24,7 @@ from .tokens import token_resolve
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    about = guide.about_training()
-    return render(request, "requests_app/home.html", {"about_training": about, "facts": about.facts})
+    return render(request, "requests_app/home.html", {"about_training": guide.about_training()})
 
 
 @never_cache
@@ -77,7 +76,6 @@ def _render_detail(
 ) -> HttpResponse:
     regime = jurisdictions.regime_by_code(request_obj.regime_code)
     letters = build_letters(request_obj)
-    request_guide = guide.request_guide(request_obj, letters)
     context = {
         "token": token,
         "request_obj": request_obj,
@@ -85,8 +83,7 @@ def _render_detail(
         "authorities": jurisdictions.authorities_for(request_obj.country, request_obj.subdivision),
         "regime_explanation": explain.regime_explanation(request_obj.country, request_obj.subdivision),
         "letters": letters,
-        "guide": request_guide,
-        "facts": request_guide.facts,
+        "guide": guide.request_guide(request_obj, letters),
         "clock": explain.request_clock(request_obj),
         "milestones": explain.request_milestones(request_obj),
         "events": request_obj.events.all(),

@@ -93,22 +93,31 @@ class StartWizard(NamedUrlSessionWizardView):
         messages.info(self.request, _("Your request was already created: here it is."))
         return redirect("requests_app:detail", token=token_issue(request=existing))
 
+    def _you(self) -> dict:
+        """Step one's cleaned data ({} before it). Kept for this HTTP request:
+        reading a step's data validates its form again, and several hooks of
+        one page need it."""
+        if not hasattr(self, "_you_data"):
+            self._you_data = self.get_cleaned_data_for_step("you") or {}
+        return self._you_data
+
+    def _member_regime(self) -> jurisdictions.Regime | None:
+        you = self._you()
+        return jurisdictions.regime_for(you["country"], you.get("subdivision", "")) if you else None
+
     def get_form_kwargs(self, step=None):
-        if step == "what":
-            you = self.get_cleaned_data_for_step("you") or {}
-            if you.get("country"):
-                regime = jurisdictions.regime_for(you["country"], you.get("subdivision", ""))
-                return {"objection_right": regime.has_objection_right}
+        regime = self._member_regime() if step == "what" else None
+        if regime is not None:
+            # Where the law gives no right to object, the step does not ask.
+            return {"objection_right": regime.has_objection_right}
         return {}
 
     def get_form_initial(self, step):
         if step == "you":
             return {"language": (get_language() or "en")[:2]}
-        if step == "what":
-            you = self.get_cleaned_data_for_step("you") or {}
-            if you.get("country"):
-                regime = jurisdictions.regime_for(you["country"], you.get("subdivision", ""))
-                return {"object_to_processing": regime.has_objection_right}
+        regime = self._member_regime() if step == "what" else None
+        if regime is not None:
+            return {"object_to_processing": regime.has_objection_right}
         if step == "ai-setting":
             return {"switched_off_on": timezone.localdate()}
         if step == "review":
@@ -122,10 +131,9 @@ class StartWizard(NamedUrlSessionWizardView):
         context["step_number"] = self.steps.step1
         context["step_count"] = self.steps.count
         context["progress_percent"] = round(100 * self.steps.step1 / self.steps.count)
-        you = self.get_cleaned_data_for_step("you") if self.steps.current != "you" else None
+        you = self._you() if self.steps.current != "you" else None
         if you:
-            regime = jurisdictions.regime_for(you["country"], you.get("subdivision", ""))
-            context["regime"] = regime
+            context["regime"] = self._member_regime()
             context["regime_explanation"] = explain.regime_explanation(you["country"], you.get("subdivision", ""))
         if self.steps.current == "what":
             context["about_training"] = guide.about_training()
@@ -136,7 +144,7 @@ class StartWizard(NamedUrlSessionWizardView):
         return context
 
     def _summary(self) -> dict:
-        you = self.get_cleaned_data_for_step("you") or {}
+        you = self._you()
         what = self.get_cleaned_data_for_step("what") or {}
         ai = self.get_cleaned_data_for_step("ai-setting") or {}
         reminders = self.get_cleaned_data_for_step("reminders") or {}

@@ -1,4 +1,4 @@
-"""Regime mapping, authorities and deadline arithmetic (see /work/shared/DOMAIN.md)."""
+"""Regime mapping, authorities and deadline arithmetic (see ../shared/DOMAIN.md beside the repository)."""
 
 from __future__ import annotations
 
