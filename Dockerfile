@@ -8,19 +8,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     VAR_DIR=/app/var
 
-# WeasyPrint (PDF receipts) needs Pango + HarfBuzz subsetting and real fonts
-# (Noto, with CJK for names in Chinese/Japanese/Korean); gettext gives msgfmt
-# for compilemessages.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 \
-        libpangoft2-1.0-0 \
-        libharfbuzz-subset0 \
-        fonts-noto-core \
-        fonts-noto-cjk \
-        fonts-noto-color-emoji \
-        gettext \
-    && rm -rf /var/lib/apt/lists/*
+# The "runtime" packages of system-packages.txt (the one list, also read by
+# .ci/run and `manage.py check_system`): Pango, HarfBuzz subsetting and Noto
+# fonts for WeasyPrint's PDF receipts, gettext's msgfmt for compilemessages.
+COPY system-packages.txt /tmp/
+RUN packages="$(awk '/^[^#]/ && $2 == "runtime" {print $1}' /tmp/system-packages.txt)" \
+    && test -n "$packages" \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends $packages \
+    && rm -rf /var/lib/apt/lists/* /tmp/system-packages.txt
 
 # Unprivileged runtime user. The code stays owned by root (read-only for the
 # app); only $VAR_DIR is writable (Celery beat's schedule file, embedded-mode

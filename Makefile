@@ -14,7 +14,7 @@ COMPILE_MESSAGES = if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
 	  DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=$(VENV) --ignore=var --verbosity 0; \
 	fi
 
-.PHONY: install run test bench lint format messages clean
+.PHONY: install run test check bench lint format messages clean
 
 install: $(STAMP)
 
@@ -57,6 +57,11 @@ messages: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# What .ci/run checks before the tests: lint, and that no model change lacks
+# its migration.
+check: lint
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install
 	$(BIN)/ruff format .

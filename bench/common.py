@@ -12,6 +12,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 
+# A benchmark runs as a script from bench/: the repository root goes on the
+# import path for the app (imported after django.setup()) and for the test
+# helpers a benchmark shares with the suite (tests/processes.py).
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
 
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()

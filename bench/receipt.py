@@ -1,4 +1,4 @@
-"""Benchmark: the PDF receipt. Render time (cold and warm), memory, cached download.
+"""Benchmark: the PDF receipt. Render time (cold and warm), memory, stored download.
 
 What it measures (targets from the receipt issue, for the 2-core machine)
     cold      one render in a fresh interpreter, imports and Django set-up
@@ -9,7 +9,7 @@ What it measures (targets from the receipt issue, for the 2-core machine)
     memory    VmRSS after 20, 100, ... BENCH_RSS_RENDERS renders and the peak
               (ru_maxrss)                 target < 150 MB, flat after warm-up
     download  GET /r/<token>/receipt.pdf through Django's test client with the
-              PDF already in the cache (median of BENCH_DOWNLOAD_RUNS)
+              PDF already stored by the first one (median of BENCH_DOWNLOAD_RUNS)
                                                          target <= 10 ms
 
 How
@@ -29,7 +29,7 @@ Environment
     BENCH_COLD_RUNS      fresh-process renders (default 20)
     BENCH_WARM_RUNS      measured warm renders (default 50, at least 20)
     BENCH_RSS_RENDERS    renders for the memory figure (default 500)
-    BENCH_DOWNLOAD_RUNS  measured cached downloads (default 200)
+    BENCH_DOWNLOAD_RUNS  measured stored downloads (default 200)
     BENCH_STRICT=1       exit 1 when a target is missed (default: report only)
 
 Exit status: 0 on success; 1 if a child failed (or, with BENCH_STRICT=1, a
@@ -186,7 +186,7 @@ def _child_download(runs: int) -> dict:
     token = token_issue(request=request)
     client = Client()
     path = f"/r/{token}/receipt.pdf"
-    first = client.get(path)  # renders and fills the cache
+    first = client.get(path)  # renders (no worker here) and stores it
     if first.status_code != 200 or first["Content-Type"] != "application/pdf":
         raise RuntimeError(f"GET receipt answered {first.status_code} {first.get('Content-Type')}")
     for _ in range(5):
@@ -197,7 +197,7 @@ def _child_download(runs: int) -> dict:
         response = client.get(path)
         timings.append((time.perf_counter() - start) * 1000)
         if response.status_code != 200 or response.content != first.content:
-            raise RuntimeError("a cached download differed from the first one")
+            raise RuntimeError("a stored download differed from the first one")
     return {"timings_ms": timings, "bytes": len(first.content)}
 
 
@@ -304,14 +304,14 @@ def main() -> int:
         download, _ = _child(env, "download", str(download_runs))
         download_median = statistics.median(download["timings_ms"])
         print(
-            f"cached download  median {download_median:7.2f} ms  (p90 "
+            f"stored download  median {download_median:7.2f} ms  (p90 "
             f"{statistics.quantiles(download['timings_ms'], n=10)[-1]:.2f} ms; {download_runs} runs, "
-            f"{download['bytes'] / 1024:.0f} KiB, file cache)  target <= {DOWNLOAD_TARGET_MS:.0f} ms: "
+            f"{download['bytes'] / 1024:.0f} KiB, from the database)  target <= {DOWNLOAD_TARGET_MS:.0f} ms: "
             f"{_verdict(download_median <= DOWNLOAD_TARGET_MS)}",
             flush=True,
         )
         if download_median > DOWNLOAD_TARGET_MS:
-            missed.append("cached download")
+            missed.append("stored download")
 
         print(f"load average at end: {os.getloadavg()[0]:.2f}")
         if missed:

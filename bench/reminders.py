@@ -1,14 +1,14 @@
 """Benchmark: the reminder sweep and delivery, against PostgreSQL and Redis.
 
 What it measures (targets from the reminders issue, for the 2-core machine)
-    sweep     reminders.sweep() with nothing due over BENCH_REQUESTS requests
+    sweep     services.reminders.sweep() with nothing due over BENCH_REQUESTS requests
               (default 1,000,000), each with one sent reminder in the past and
               three pending ones in the future; median of BENCH_SWEEP_RUNS
               sweeps, plus the EXPLAIN (ANALYZE) of its claiming UPDATE, whose
               SELECT must use the partial index reminder_pending_due
                                                           target <= 50 ms
     enqueue   BENCH_DUE (default 10,000) due reminders claimed and published
-              to Redis: reminders.sweep() called until it claims nothing, the
+              to Redis: services.reminders.sweep() called until it claims nothing, the
               reminder ids in the Redis queue counted (so a sweep that sends
               several ids per message counts right); median of BENCH_RUNS runs.
               Also the SQL queries one sweep batch makes, for two batch sizes
@@ -68,15 +68,12 @@ was missed); 130 when interrupted.
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import os
 import re
-import secrets
 import shutil
 import signal
 import statistics
-import string
 import subprocess
 import sys
 import tempfile
@@ -86,10 +83,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from common import env_int, env_str, free_port, python_executable, raise_on_sigterm, tail
+from common import HOST, env_int, env_str, free_port, hermetic_env, raise_on_sigterm, tail
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+from tests.processes import Processes
 
 SWEEP_TARGET_MS = 50.0
 ENQUEUE_TARGET_PER_S = 2000.0
@@ -242,33 +238,22 @@ def _flush_redis(services: Services) -> None:
 
 
 def _environment(tmp: Path, services: Services, smtp_port: int) -> dict[str, str]:
-    env = dict(os.environ)
-    for name in ("CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "EMAIL_URL", "REDIS_URL", "DATABASE_URL"):
-        env.pop(name, None)
+    env = hermetic_env(
+        tmp,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL=services.database_url,
+        REDIS_URL=services.redis_url,
+        EMAIL_URL=f"smtp://{HOST}:{smtp_port}",
+        SITE_URL="http://127.0.0.1:8000",
+    )
     for name in [name for name in env if name.startswith("REMINDER_") or name == "SWEEP_INTERVAL_SECONDS"]:
         env.pop(name)  # the app's defaults, as in production
-    alphabet = string.ascii_letters + string.digits
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DEBUG": "0",
-            "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(50)),
-            "DATABASE_URL": services.database_url,
-            "REDIS_URL": services.redis_url,
-            "EMAIL_URL": f"smtp://{HOST}:{smtp_port}",
-            "VAR_DIR": str(tmp / "var"),
-            "SITE_URL": "http://127.0.0.1:8000",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-    )
     return env
 
 
 def _setup_django(env: dict[str, str]) -> None:
     os.environ.clear()
     os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -310,39 +295,20 @@ class CountingSink:
 
 
 class Workers:
+    """BENCH_WORKERS real Celery workers (solo pool, concurrency 1), started
+    and stopped as the delivery tests do it (tests/processes.py); on top, the
+    wait until each is ready and a look at their logs."""
+
     def __init__(self, env: dict[str, str], logdir: Path) -> None:
-        self.env = env
-        self.logdir = logdir
-        self.processes: list[tuple[subprocess.Popen, Path, object]] = []
+        self.processes = Processes(env, logdir)
+        self.started: list[tuple[subprocess.Popen, Path]] = []
 
     def start(self, count: int) -> None:
         for number in range(1, count + 1):
-            log_path = self.logdir / f"worker{number}.log"
-            log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
-            process = subprocess.Popen(
-                [
-                    python_executable(),
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "--pool=solo",
-                    "--concurrency=1",
-                    "--loglevel=INFO",
-                    f"--hostname=bench{number}@%h",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                # Own process group: a Ctrl-C reaches only us; we stop them.
-                start_new_session=True,
-            )
-            self.processes.append((process, log_path, log))
+            name = f"bench{number}"
+            self.started.append((self.processes.start("worker", name), self.processes.log_path("worker", name)))
         deadline = time.monotonic() + WORKER_START_TIMEOUT
-        for process, log_path, _ in self.processes:
+        for process, log_path in self.started:
             while " ready." not in log_path.read_text(errors="replace"):
                 if process.poll() is not None:
                     raise RuntimeError(f"worker exited with {process.returncode}:\n{tail(log_path)}")
@@ -351,34 +317,23 @@ class Workers:
                 time.sleep(0.2)
 
     def pids(self) -> set[int]:
-        return {process.pid for process, _, _ in self.processes}
+        return {process.pid for process, _ in self.started}
 
     def check_alive(self) -> None:
-        for process, log_path, _ in self.processes:
+        for process, log_path in self.started:
             if process.poll() is not None:
                 raise RuntimeError(f"worker died with {process.returncode}:\n{tail(log_path)}")
 
     def errors(self) -> str:
         lines = []
-        for _, log_path, _ in self.processes:
+        for _, log_path in self.started:
             text = log_path.read_text(errors="replace") if log_path.exists() else ""
             lines += [line for line in text.splitlines() if "ERROR" in line or "Traceback" in line]
         return "\n".join(lines[-20:])
 
     def stop(self) -> None:
-        for process, _, _ in self.processes:
-            if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGTERM)  # warm shutdown
-        for process, _, log in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
-            log.close()
-        self.processes = []
+        self.processes.stop_all()  # warm shutdown (SIGTERM), SIGKILL after 20 s
+        self.started = []
 
 
 # --- data -------------------------------------------------------------------------
@@ -581,7 +536,7 @@ def _purge_queue(client) -> None:
 
 def _sweep_until_empty() -> tuple[int, int]:
     """Sweep until a sweep claims nothing: (claimed, sweeps)."""
-    from requests_app import reminders
+    from requests_app.services import reminders
 
     total = sweeps = 0
     while True:
@@ -609,7 +564,8 @@ def _phase_sweep(results: Results, requests: int, runs: int) -> None:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from requests_app import reminders, tasks
+    from requests_app import tasks
+    from requests_app.services import reminders
 
     print(f"\n[1] sweep with nothing due over {requests:,} requests", flush=True)
     for _ in range(3):  # warm-up: connection, plans, caches
@@ -671,8 +627,8 @@ def _phase_enqueue(results: Results, redis_client, first_request: int, due: int,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from requests_app import reminders
     from requests_app.models import Reminder
+    from requests_app.services import reminders
 
     kind = Reminder.Kind.NOT_SENT_4
     print(

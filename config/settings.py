@@ -138,10 +138,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The database holds every future email; the sweep, every this many seconds,
+# is the only clock. Its last run is reported by /healthz.
+SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
-    # The database holds every future email; this sweep, once a minute, is the
-    # only clock. Its last run is reported by /healthz.
-    "sweep": {"task": "requests_app.tasks.sweep", "schedule": env.float("SWEEP_INTERVAL_SECONDS", default=60.0)},
+    "sweep": {"task": "requests_app.tasks.sweep", "schedule": SWEEP_INTERVAL_SECONDS},
     "purge": {"task": "requests_app.tasks.purge_expired", "schedule": 24 * 60 * 60.0},
 }
 
@@ -257,6 +258,10 @@ REMINDER_RETRY_SECONDS = env.float("REMINDER_RETRY_SECONDS", default=60.0)
 REMINDER_STALE_CLAIM_SECONDS = env.float("REMINDER_STALE_CLAIM_SECONDS", default=600.0)
 # Days without any activity after which a request's personal data is purged.
 RETENTION_DAYS_INACTIVE = env.int("RETENTION_DAYS_INACTIVE", default=365)
+# Seconds a receipt may take to render (the worker's task, or the web's child
+# process) before it is stopped. A normal receipt takes well under 0.2 s and
+# the largest input the form accepts about 2 s.
+RECEIPT_TIME_LIMIT_SECONDS = env.float("RECEIPT_TIME_LIMIT_SECONDS", default=10.0)
 
 LOGGING = {
     "version": 1,

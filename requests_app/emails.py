@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
@@ -14,8 +15,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from . import jurisdictions
-from .models import DeletionRequest
+from . import dates, explain, jurisdictions, letters
+
+if TYPE_CHECKING:
+    from .models import DeletionRequest, Reminder
+    from .receipts import IssuedReceipt
 
 
 def absolute_url(path: str) -> str:
@@ -74,13 +78,13 @@ def make_message(kind: str, *, to: str, language: str, context: dict) -> EmailMu
     return message
 
 
-def send_private_link_email(*, request: DeletionRequest, token: str, receipt=None) -> None:
-    """The private link (and, on creation, the confirmation link), with the
-    PDF receipt attached when one could be rendered."""
+def send_private_link_email(
+    *, request: DeletionRequest, token: str, confirm_token: str = "", receipt: IssuedReceipt | None = None
+) -> None:
+    """The private link (and, with `confirm_token`, the link that confirms the
+    address), with the PDF receipt attached when one could be rendered."""
     link = absolute_url(reverse("requests_app:detail", args=[token]))
-    confirm_link = ""
-    if request.reminders_enabled and request.email_confirmed_at is None:
-        confirm_link = absolute_url(reverse("requests_app:confirm_email", args=[token]))
+    confirm_link = absolute_url(reverse("requests_app:confirm_email", args=[confirm_token])) if confirm_token else ""
     message = make_message(
         "private_link",
         to=request.email,
@@ -133,22 +137,18 @@ def request_links(request: DeletionRequest, token: str) -> dict[str, str]:
     }
 
 
-def send_reminder_email(*, reminder) -> None:
-    from . import letters
-    from .explain import request_clock
-    from .reminders import FOLLOW_UP_DAYS, purge_date
-    from .tokens import token_issue
-
+def send_reminder_email(*, reminder: Reminder, token: str) -> None:
+    """The reminder's email, with links opened by `token`, over the worker's
+    reused SMTP connection."""
     request = reminder.request
-    token = token_issue(request=request)
     links = request_links(request, token)
     context = {
         "request": request,
         "reminder": reminder,
-        "clock": request_clock(request),
+        "clock": explain.request_clock(request),
         "regime": jurisdictions.regime_by_code(request.regime_code),
-        "follow_up_days": FOLLOW_UP_DAYS,
-        "purge_on": purge_date(request),
+        "follow_up_days": dates.FOLLOW_UP_DAYS,
+        "purge_on": dates.purge_on(request),
         **links,
     }
     if reminder.kind == "deadline_passed":

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
-from . import jurisdictions
-from .models import DeletionRequest
+from . import dates, jurisdictions
+
+if TYPE_CHECKING:
+    from .models import DeletionRequest
 
 
 def place_name(country: str, subdivision: str = "") -> str:
@@ -68,9 +71,12 @@ def days_in_words(days: int) -> str:
 
 @dataclass(frozen=True)
 class Clock:
+    """The request's deadline as the member reads it (dates from `dates`)."""
+
     due_on: date
     extended_due_on: date | None
     current_due_on: date
+    possible_extended_due_on: date | None
     days_left: int
     words: str
     can_extend: bool
@@ -78,21 +84,18 @@ class Clock:
 
 def request_clock(request: DeletionRequest, *, today: date | None = None) -> Clock | None:
     """The deadline once the request was submitted; None before."""
-    if request.submitted_on is None:
+    request_dates = dates.request_dates(request)
+    if request_dates is None:
         return None
-    regime = jurisdictions.regime_by_code(request.regime_code)
-    today = today or timezone.localdate()
-    due = jurisdictions.due_date(regime, request.submitted_on)
-    extended = jurisdictions.extended_due_date(regime, request.submitted_on)
-    current = extended if request.extended_on and extended else due
-    days_left = (current - today).days
+    days_left = request_dates.days_left(today or timezone.localdate())
     return Clock(
-        due_on=due,
-        extended_due_on=extended if request.extended_on else None,
-        current_due_on=current,
+        due_on=request_dates.due_on,
+        extended_due_on=request_dates.extended_due_on,
+        current_due_on=request_dates.current_due_on,
+        possible_extended_due_on=request_dates.possible_extended_due_on,
         days_left=days_left,
         words=days_in_words(days_left),
-        can_extend=extended is not None and request.extended_on is None,
+        can_extend=request_dates.possible_extended_due_on is not None,
     )
 
 

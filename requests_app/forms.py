@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from . import facts, jurisdictions
-from .models import AnswerOutcome, DataCategory, Scope
+from .choices import AnswerOutcome, DataCategory, Scope
 from .validators import normalise_linkedin_url, validate_multiline_text, validate_plain_text
 
 MAX_SPECIFIC_URLS = 200

@@ -8,10 +8,14 @@ LinkedIn fact is written into a template.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import facts, jurisdictions
-from .letters import Letters
-from .models import DataCategory, DeletionRequest, NotUsedForTraining
+from .choices import DataCategory, NotUsedForTraining
+
+if TYPE_CHECKING:
+    from .letters import Letters
+    from .models import DeletionRequest
 
 AI_SETTING_FACTS = ("ai_setting", "opt_out_is_future_only")
 TRAINING_FACTS = ("ai_training_data", "ai_training_not_used", "uk_microsoft_sharing", "opt_out_is_future_only")

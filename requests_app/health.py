@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from . import dates
 from .models import Heartbeat
-
-# The sweep runs every minute; three missed runs means beat is down.
-BEAT_STALE_AFTER = timedelta(minutes=3)
 
 
 def check_database() -> tuple[bool, str]:
@@ -47,7 +44,7 @@ def check_beat() -> tuple[bool, str]:
     if beat is None:
         return False, "never ran"
     age = timezone.now() - beat.at
-    return age <= BEAT_STALE_AFTER, beat.at.isoformat()
+    return age <= dates.beat_stale_after(), beat.at.isoformat()
 
 
 def health_report() -> tuple[bool, dict[str, dict[str, object]]]:

@@ -5,14 +5,16 @@ adding copies."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event
 
-from . import jurisdictions
-from .models import DeletionRequest
-from .reminders import deadline_dates
+from . import dates, jurisdictions
+
+if TYPE_CHECKING:
+    from .models import DeletionRequest
 
 UID_DOMAIN = "linkedout"
 
@@ -33,7 +35,7 @@ def deadlines_calendar(request: DeletionRequest, *, link: str) -> bytes:
         calendar.add("prodid", "-//LinkedOut//Deadlines//EN")
         calendar.add("version", "2.0")
         calendar.add("method", "PUBLISH")
-        for kind, day in deadline_dates(request).items():
+        for kind, day in dates.calendar_dates(request).items():
             event = Event()
             event.add("uid", f"{request.reference}-{kind}@{UID_DOMAIN}")
             event.add("summary", titles[kind] % {"reference": request.reference})

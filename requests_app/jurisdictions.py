@@ -1,29 +1,19 @@
-"""Which law applies to a LinkedIn member, who the controller is, and when the answer is due.
+"""Which law applies to a LinkedIn member, who the controller is, and which
+authorities they can turn to.
 
 Pure Python: no Django models and no I/O. The facts an operator keeps current
 (controller addresses, authorities, deadlines not yet verified) come from
 ``data/facts.json`` through `facts`, each with its source and checked-on date.
-
-Deadlines count from the day LinkedIn *received* the request:
-
-* Periods in months (GDPR, UK GDPR) follow Regulation (EEC, Euratom) No 1182/71,
-  Art. 3: the day of receipt does not count, the period ends on the same date N
-  months later (or on the last day of that month if it has no such date), and
-  if that day is a Saturday, Sunday or public holiday of the place where the
-  controller must act, the period ends on the next working day. The ICO's
-  guidance gives the same result for the UK (England and Wales bank holidays).
-* Periods in days (CCPA, PIPEDA, ...) are plain calendar days without roll-over.
+A regime says how long its periods are; `dates.py` counts them.
 """
 
 from __future__ import annotations
 
-import calendar
 import functools
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Literal
 
-import holidays
 from django.utils.translation import gettext_lazy, ngettext
 
 from . import facts
@@ -233,7 +223,7 @@ IRISH_DPC = AUTHORITIES["ie_dpc"]
 
 def national_authority(country: str) -> Authority | None:
     """The data-protection authority of an EU/EEA country, or None."""
-    return NATIONAL_AUTHORITIES.get(_normalise(country))
+    return NATIONAL_AUTHORITIES.get(normalise_country(country))
 
 
 # --------------------------------------------------------------------------- regimes
@@ -387,7 +377,8 @@ def regime_by_code(code: str) -> Regime:
     return REGIMES.get(code, NONE)
 
 
-def _normalise(code: str) -> str:
+def normalise_country(code: str) -> str:
+    """An ISO country code as the tables hold it (UK -> GB, EL -> GR)."""
     code = (code or "").strip().upper()
     return _COUNTRY_ALIASES.get(code, code)
 
@@ -413,7 +404,7 @@ def _base_regime(country: str, subdivision: str) -> Regime:
 def regime_for(country: str, subdivision: str = "") -> Regime:
     """The regime for a member living in ``country`` (ISO 3166 alpha-2), ``subdivision``
     e.g. "CA" (California) for the US. ``authorities`` is personalised: see authorities_for()."""
-    country, subdivision = _normalise(country), (subdivision or "").strip().upper()
+    country, subdivision = normalise_country(country), (subdivision or "").strip().upper()
     regime = _base_regime(country, subdivision)
     if regime is GDPR:
         return replace(regime, authorities=authorities_for(country))
@@ -427,7 +418,7 @@ def authorities_for(country: str, subdivision: str = "") -> tuple[Authority, ...
     if different, since Art. 77(1) lets them complain where they live or work.
     Elsewhere: the regime's authorities (empty where no law applies).
     """
-    country, subdivision = _normalise(country), (subdivision or "").strip().upper()
+    country, subdivision = normalise_country(country), (subdivision or "").strip().upper()
     regime = _base_regime(country, subdivision)
     if regime is not GDPR:
         return regime.authorities
@@ -435,65 +426,3 @@ def authorities_for(country: str, subdivision: str = "") -> tuple[Authority, ...
     if own is None or own.key == IRISH_DPC.key:
         return (IRISH_DPC,)
     return (IRISH_DPC, own)
-
-
-# --------------------------------------------------------------------------- deadlines
-
-
-def add_months(start: date, months: int) -> date:
-    """Same day-of-month ``months`` later, clamped to that month's last day
-    (Reg. 1182/71 Art. 3(2)(c): e.g. 31 Jan + 1 month = 28/29 Feb)."""
-    index = start.year * 12 + (start.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    last_day = calendar.monthrange(year, month)[1]
-    return date(year, month, min(start.day, last_day))
-
-
-@functools.cache
-def _holidays(country: str) -> holidays.HolidayBase | None:
-    # Built once per country; the object adds years lazily as dates are looked up.
-    if not country:
-        return None
-    if country == "GB":
-        # The ICO uses England and Wales bank holidays.
-        return holidays.country_holidays("GB", subdiv="ENG")
-    return holidays.country_holidays(country)
-
-
-def next_working_day(day: date, country: str) -> date:
-    """``day`` if it is a working day in ``country``, else the next one.
-
-    Reg. 1182/71 Art. 3(4): a period ending on a Saturday, Sunday or public holiday ends
-    at the end of the following working day. With ``country`` "" only weekends count.
-    """
-    public_holidays = _holidays(_normalise(country))
-    while day.weekday() >= 5 or (public_holidays is not None and day in public_holidays):
-        day += timedelta(days=1)
-    return day
-
-
-def _period_end(period: Period, received: date, holiday_country: str) -> date:
-    # The day of receipt does not count (Reg. 1182/71 Art. 3(1)), so N days/months run
-    # from the following day and end on received + N.
-    if period.unit == "months":
-        end = add_months(received, period.amount)
-    else:
-        end = received + timedelta(days=period.amount)
-    return next_working_day(end, holiday_country) if period.roll_over else end
-
-
-def due_date(regime: Regime, received: date) -> date:
-    """Last day for the controller to answer a request received on ``received``."""
-    return _period_end(regime.deadline, received, regime.holiday_country)
-
-
-def extended_due_date(regime: Regime, received: date) -> date | None:
-    """Last day if the controller validly extends, or None if the law allows no extension.
-
-    The extension counts from the original start, not from the first due date
-    (GDPR: three months from receipt), with the same roll-over rules.
-    """
-    if regime.extension is None:
-        return None
-    return _period_end(regime.extension, received, regime.holiday_country)

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils import dateformat, formats, translation
 from django.utils.translation import gettext as _
 
-from . import facts, jurisdictions
-from .models import DataCategory, DeletionRequest, Scope
+from . import dates, facts, jurisdictions
+from .choices import DataCategory, Scope
+
+if TYPE_CHECKING:
+    from .models import DeletionRequest
 
 # How each letter language writes a date in a letter, e.g. "1 December 2026",
 # "1. Dezember 2026", "1er décembre 2026" (dateformat codes; month names come
@@ -373,17 +377,18 @@ def _sent_on(request: DeletionRequest) -> str:
     return formats.date_format(request.submitted_on, "DATE_FORMAT") if request.submitted_on else "?"
 
 
+def _current_due_on(request: DeletionRequest) -> str:
+    request_dates = dates.request_dates(request)
+    return formats.date_format(request_dates.current_due_on, "DATE_FORMAT") if request_dates else "?"
+
+
 def follow_up_letter(request: DeletionRequest, *, today: date | None = None) -> str:
     """The letter for when LinkedIn lets the deadline pass: it cites the first
     request and gives 14 more days before a complaint."""
-    from .explain import request_clock
-    from .reminders import FOLLOW_UP_DAYS
-
     today = today or date.today()
     with translation.override(letter_language(request)):
         regime = regime_of(request)
-        clock = request_clock(request, today=today)
-        due = formats.date_format(clock.current_due_on, "DATE_FORMAT") if clock else "?"
+        due = _current_due_on(request)
         parts = [
             _sender_block(request),
             _addressee_block(regime),
@@ -404,7 +409,7 @@ def follow_up_letter(request: DeletionRequest, *, today: date | None = None) -> 
                 "Otherwise I will complain to %(authority)s without further notice."
             )
             % {
-                "days": FOLLOW_UP_DAYS,
+                "days": dates.FOLLOW_UP_DAYS,
                 "authority": regime.authorities[0].name if regime.authorities else _("the competent authority"),
             },
             _("My original request, for reference:") + "\n\n" + details_text(request, regime),
@@ -419,17 +424,13 @@ class Complaint:
     text: str
 
 
-def complaint_letters(request: DeletionRequest, *, today: date | None = None) -> list[Complaint]:
+def complaint_letters(request: DeletionRequest) -> list[Complaint]:
     """A draft complaint for each authority the user may turn to (under the
     GDPR: the lead authority, Ireland's DPC, and their own, Art. 77(1))."""
-    from .explain import request_clock
-
-    today = today or date.today()
     complaints = []
     with translation.override(request.language):
         regime = regime_of(request)
-        clock = request_clock(request, today=today)
-        due = formats.date_format(clock.current_due_on, "DATE_FORMAT") if clock else "?"
+        due = _current_due_on(request)
         for authority in jurisdictions.authorities_for(request.country, request.subdivision):
             text = "\n\n".join(
                 [

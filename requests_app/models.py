@@ -1,56 +1,22 @@
-"""Data: a deletion request, its append-only timeline and its private links.
+"""The store: a deletion request, its timeline, its private links, its
+reminders and its stored receipt.
 
-Models keep their own invariants (which state may follow which); the verbs
-that change them live in services.py.
+Which change a request allows is `lifecycle.py`'s; the verbs that change the
+rows live in `services/` and nowhere else.
 """
 
 from __future__ import annotations
 
+import functools
 import secrets
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedCharField, EncryptedJSONField
+from encrypted_fields.fields import EncryptedCharField, EncryptedFieldMixin, EncryptedJSONField
 
-
-class DataCategory(models.TextChoices):
-    """The kinds of data LinkedIn says it trains its content-generating AI on,
-    in the order of its own list (facts.json "ai_training_data" says which
-    LinkedIn uses; these are the words a member reads)."""
-
-    PROFILE = "profile", _("My profile (name, photo, headline, experience, education, skills, summary and the rest)")
-    POSTS = "posts", _("My posts and comments")
-    ARTICLES = "articles", _("My articles")
-    POLLS = "polls", _("My poll answers and contributions to collaborative articles")
-    GROUPS = "groups", _("My group posts and group messages")
-    AI_INPUTS = "ai_inputs", _("What I typed into LinkedIn's AI features (prompts, chats, searches)")
-    RESUMES = "resumes", _("Resumes I uploaded and my answers to screening questions")
-
-
-class NotUsedForTraining(models.TextChoices):
-    """What LinkedIn does not list among the data it trains on (facts.json
-    "ai_training_not_used")."""
-
-    PRIVATE_MESSAGES = "private_messages", _("private messages")
-    LOGIN_DATA = "login_data", _("log-in data")
-    PAYMENT_DATA = "payment_data", _("payment data")
-    SALARY_DATA = "salary_data", _("salary data")
-    JOB_APPLICATIONS = "job_applications", _("job applications")
-
-
-class Scope(models.TextChoices):
-    """What the member wants done with the data they chose."""
-
-    AI_TRAINING = "ai_training", _("Take my data out of AI training. My profile and posts stay on LinkedIn.")
-    DELETE = "delete", _("Delete this data from LinkedIn altogether, and out of AI training.")
-
-
-class AnswerOutcome(models.TextChoices):
-    DONE = "done", _("LinkedIn deleted the data")
-    PARTLY = "partly", _("LinkedIn deleted only part of it")
-    REFUSED = "refused", _("LinkedIn refused")
-    ASKED_FOR_ID = "asked_for_id", _("LinkedIn asked me to prove my identity")
+from .choices import AnswerOutcome, EventKind, ReminderKind, ReminderState, Scope, Status, TokenPurpose
 
 
 def new_fingerprint_salt() -> str:
@@ -72,20 +38,39 @@ class EncryptedText(EncryptedCharField):
         return "" if value is None else value
 
 
-class DeletionRequest(models.Model):
-    class Status(models.TextChoices):
-        CREATED = "created", _("Not sent to LinkedIn yet")
-        SUBMITTED = "submitted", _("Sent to LinkedIn, waiting for an answer")
-        ANSWERED = "answered", _("LinkedIn answered")
-        ERASED = "erased", _("Erased")
+@functools.cache
+def _fernet(secret_keys: tuple[str, ...], salts: tuple[str, ...]) -> MultiFernet:
+    # The text fields' own keys (one per SECRET_KEY and fallback, times each
+    # salt: the library derives them from these settings), derived once per
+    # set of settings: PBKDF2 takes a noticeable time per key.
+    return MultiFernet([Fernet(key) for key in EncryptedFieldMixin().keys])
 
-    # Which state may follow which; services refuse anything else.
-    TRANSITIONS: dict[str, set[str]] = {
-        Status.CREATED: {Status.SUBMITTED, Status.ERASED},
-        Status.SUBMITTED: {Status.SUBMITTED, Status.ANSWERED, Status.ERASED},
-        Status.ANSWERED: {Status.ANSWERED, Status.ERASED},
-        Status.ERASED: set(),
-    }
+
+def field_fernet() -> MultiFernet:
+    salts = settings.SALT_KEY if isinstance(settings.SALT_KEY, list) else [settings.SALT_KEY]
+    return _fernet((settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS), tuple(salts))
+
+
+class EncryptedBytes(models.BinaryField):
+    """Bytes encrypted at rest with the same keys as the text fields. A value
+    no current key can open (keys rotated without `reencrypt`) reads as None."""
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is not None:
+            value = field_fernet().encrypt(bytes(value))
+        return super().get_db_prep_value(value, connection, prepared)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        try:
+            return field_fernet().decrypt(bytes(value))
+        except InvalidToken:
+            return None
+
+
+class DeletionRequest(models.Model):
+    Status = Status
 
     reference = models.CharField(max_length=12, unique=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CREATED)
@@ -144,9 +129,6 @@ class DeletionRequest(models.Model):
     def __str__(self) -> str:
         return self.reference
 
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
-
     @property
     def is_erased(self) -> bool:
         return self.status == self.Status.ERASED
@@ -160,19 +142,11 @@ class DeletionRequest(models.Model):
 
 
 class RequestEvent(models.Model):
-    """One line of a request's timeline. Append-only: never edited."""
+    """One line of a request's timeline. Lines are only added, never changed
+    one by one (save() refuses); erase alone blanks every line's detail, in
+    one UPDATE, since a detail may hold a case number."""
 
-    class Kind(models.TextChoices):
-        CREATED = "created", _("Request created")
-        AI_SETTING_OFF = "ai_setting_off", _("AI-training setting switched off")
-        SUBMITTED = "submitted", _("Sent to LinkedIn")
-        EXTENDED = "extended", _("LinkedIn extended the deadline")
-        ANSWERED = "answered", _("LinkedIn answered")
-        LINK_SENT = "link_sent", _("Private link emailed")
-        EMAIL_CONFIRMED = "email_confirmed", _("Email address confirmed: reminders on")
-        REMINDERS_STOPPED = "reminders_stopped", _("Reminders stopped")
-        REMINDERS_RESUMED = "reminders_resumed", _("Reminders resumed")
-        ERASED = "erased", _("Everything erased")
+    Kind = EventKind
 
     request = models.ForeignKey(DeletionRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -189,7 +163,7 @@ class RequestEvent(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValueError("Timeline events are append-only.")
+            raise ValueError("Timeline events are only ever added, not edited.")
         super().save(*args, **kwargs)
 
     @property
@@ -198,12 +172,13 @@ class RequestEvent(models.Model):
 
 
 class AccessToken(models.Model):
-    """A private link. Only the SHA-256 of the token is stored."""
+    """A private link with one purpose (see TokenPurpose). Only the SHA-256
+    of the token is stored."""
 
     request = models.ForeignKey(DeletionRequest, on_delete=models.CASCADE, related_name="tokens")
     token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=16, choices=TokenPurpose.choices, default=TokenPurpose.MANAGE)
     created_at = models.DateTimeField(default=timezone.now)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         # Never the hash: nothing of a token belongs on a screen or in a log.
@@ -232,26 +207,32 @@ class ReceiptFingerprint(models.Model):
         return f"{self.reference} {self.fingerprint[:12]}"
 
 
+class StoredReceipt(models.Model):
+    """The latest PDF receipt the worker rendered for a request, encrypted.
+    A download serves it while its key matches the request as it is now
+    (see receipts.stored_key); erase deletes it."""
+
+    request = models.OneToOneField(DeletionRequest, on_delete=models.CASCADE, related_name="stored_receipt")
+    # receipts.stored_key(): layout version, site and fingerprint.
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    pdf = EncryptedBytes()
+    rendered_at = models.DateTimeField(default=timezone.now)
+    # The request's updated_at when this PDF was last found current.
+    request_updated_at = models.DateTimeField(null=True, blank=True)
+    # Set once its fingerprint was recorded as issued (first download or email).
+    issued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"receipt of {self.request_id}"
+
+
 class Reminder(models.Model):
     """One email LinkedOut will send. The database, not the broker, is where
-    future emails live; the sweep claims due rows (see reminders.py)."""
+    future emails live; the sweep claims due rows (see services/reminders.py)."""
 
-    class Kind(models.TextChoices):
-        NOT_SENT_1 = "not_sent_1", _("Not sent yet (day 1)")
-        NOT_SENT_4 = "not_sent_4", _("Not sent yet (day 4)")
-        AI_SETTING = "ai_setting", _("AI setting still on")
-        DEADLINE_SOON = "deadline_soon", _("Deadline in 3 days")
-        DEADLINE_PASSED = "deadline_passed", _("Deadline passed: follow-up letter")
-        ESCALATE = "escalate", _("Still no answer: complaint to the authority")
-        PURGE_WARNING = "purge_warning", _("Data will be purged soon")
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("Scheduled")
-        CLAIMED = "claimed", _("Being sent")
-        SENDING = "sending", _("Being sent")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Could not be delivered")
-        CANCELLED = "cancelled", _("Cancelled")
+    Kind = ReminderKind
+    State = ReminderState
 
     request = models.ForeignKey(DeletionRequest, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=32, choices=Kind.choices)

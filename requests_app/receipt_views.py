@@ -14,24 +14,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
-from . import receipts, services
-from .models import ReceiptFingerprint
-from .tokens import token_resolve
+from . import receipts
+from .access import private_link
+from .models import DeletionRequest, ReceiptFingerprint
+from .services.receipts import receipt_issue
+from .services.requests import REFERENCE_ALPHABET
 
 logger = logging.getLogger(__name__)
 
-# The shape services.new_reference() makes; anything else is not ours.
-REFERENCE_RE = re.compile(rf"^LO-[{services.REFERENCE_ALPHABET}]{{4}}-[{services.REFERENCE_ALPHABET}]{{4}}$")
+# The shape services.requests.new_reference() makes; anything else is not ours.
+REFERENCE_RE = re.compile(rf"^LO-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}$")
 
 
 @never_cache
 @require_GET
-def receipt_download(request: HttpRequest, token: str) -> HttpResponse:
-    request_obj = token_resolve(token)
-    if request_obj is None or request_obj.is_erased:
-        raise Http404
+@private_link
+def receipt_download(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
     try:
-        issued = services.receipt_issue(request=request_obj)
+        issued = receipt_issue(request=request_obj)
     except receipts.ReceiptError:
         # Logged without the token or any content: the reference is enough.
         logger.exception("receipt for %s could not be rendered", request_obj.reference)

@@ -1,17 +1,17 @@
-"""The PDF receipt: a record of a request the user can keep as evidence.
+"""The PDF receipt: a record of a request the member can keep as evidence.
 
 `render_receipt()` is a pure function from a request (and its timeline) to PDF
 bytes. Everything else here supports it:
 
 * the fingerprint, a SHA-256 over a canonical JSON of everything the receipt
   shows, printed on the PDF and checkable at /verify/<reference>/;
-* a URL fetcher that loads nothing but ``data:`` URIs (WeasyPrint's default one
-  opens ``file://``, ``http://`` and ``ftp://`` and embeds local files named by
-  ``<link rel=attachment>``);
-* a time limit on each render;
-* one `FontConfiguration` and the parsed stylesheet, built on first use and
-  reused: parsing the CSS and setting up fonts is a large part of a naive
-  render's time.
+* the markup, from ``templates/receipts/receipt.html``; the layout itself is
+  `pdf_engine`'s (WeasyPrint, loading nothing but ``data:`` URIs);
+* `render_receipt_isolated()`, the same render in a child process that is
+  killed at its time limit, for the web server's fallback.
+
+The worker renders and stores a receipt after every change
+(`services.receipts`); a download serves the stored file.
 
 User input only ever reaches the PDF as text that the Django template escaped;
 never in CSS, ``style=``, ``href``, ``src`` or ``url()``. The stylesheet is
@@ -20,50 +20,42 @@ never in CSS, ``style=``, ``href``, ``src`` or ``url()``. The stylesheet is
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import hashlib
 import json
 import re
-import threading
-import urllib.request
-from collections.abc import Callable, Iterable, Sequence
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from . import explain, jurisdictions
+from . import dates, explain, jurisdictions
+from .choices import DataCategory, EventKind, Scope
 from .letters import build_letters
-from .models import DataCategory, DeletionRequest, RequestEvent, Scope
+from .pdf_engine import EXIT_FETCH_REFUSED, DataOnlyFetcher, html_to_pdf
 
 if TYPE_CHECKING:
-    from weasyprint import CSS
-    from weasyprint.text.fonts import FontConfiguration
+    from .models import DeletionRequest, RequestEvent
 
-# Bump when the layout changes: cached PDFs of the old layout are then ignored.
-LAYOUT_VERSION = 2
+# Bump when the layout changes: stored PDFs of the old layout are then
+# rendered anew (it is part of the stored receipt's key, see stored_key()).
+LAYOUT_VERSION = 3
 # Bump only if the canonical content changes shape; it is hashed, so old
 # fingerprints stay valid (they are stored), new ones differ.
 CONTENT_VERSION = 2
-# Seconds a render may take. A normal receipt takes well under 0.2 s and the
-# worst input the form accepts under 2 s; gunicorn kills a worker after 30 s.
-DEFAULT_TIME_LIMIT = 10.0
 # Users in these countries print on US Letter; everyone else on A4.
 LETTER_COUNTRIES = frozenset({"US", "CA"})
 
-STYLESHEET_PATH = Path(settings.BASE_DIR) / "templates" / "receipts" / "receipt.css"
 TEMPLATE_NAME = "receipts/receipt.html"
 FINGERPRINT_RE = re.compile(r"[0-9a-f]{64}")
 # Spaces, colons and dashes a person may type between the printed groups.
 _FINGERPRINT_SEPARATORS = re.compile(r"[\s:\-]+")
-
-T = TypeVar("T")
 
 
 class ReceiptError(Exception):
@@ -74,8 +66,17 @@ class ReceiptTimeout(ReceiptError):
     """A render took longer than its time limit and was stopped."""
 
 
-class FetchRefused(ValueError):
-    """The receipt tried to load something other than a data: URI."""
+@dataclass(frozen=True)
+class IssuedReceipt:
+    """A receipt handed to the member: the PDF and what identifies it."""
+
+    reference: str
+    fingerprint: str
+    pdf: bytes
+
+    @property
+    def filename(self) -> str:
+        return f"{self.reference}-receipt.pdf"
 
 
 # --------------------------------------------------------------------------- content and fingerprint
@@ -85,24 +86,17 @@ class FetchRefused(ValueError):
 # Events about LinkedOut itself (link emailed, reminders on or off) are left
 # out; they would change the fingerprint without changing the request.
 RECEIPT_EVENT_KINDS = (
-    RequestEvent.Kind.CREATED,
-    RequestEvent.Kind.AI_SETTING_OFF,
-    RequestEvent.Kind.SUBMITTED,
-    RequestEvent.Kind.EXTENDED,
-    RequestEvent.Kind.ANSWERED,
+    EventKind.CREATED,
+    EventKind.AI_SETTING_OFF,
+    EventKind.SUBMITTED,
+    EventKind.EXTENDED,
+    EventKind.ANSWERED,
 )
 
 
 def receipt_events(request: DeletionRequest) -> list[RequestEvent]:
     """The timeline a receipt shows, oldest first."""
     return list(request.events.filter(kind__in=RECEIPT_EVENT_KINDS).order_by("at", "id"))
-
-
-def letter_date(request: DeletionRequest) -> date:
-    """The date printed on the letter in the receipt: the day it went to
-    LinkedIn once known, else the day it was written. Never "today", so an
-    unchanged request keeps its fingerprint (and its cached PDF)."""
-    return request.submitted_on or request.created_at.date()
 
 
 def page_size(country: str) -> str:
@@ -124,8 +118,8 @@ def canonical_content(request: DeletionRequest, *, events: Sequence[RequestEvent
 
 def _canonical_content(request: DeletionRequest, *, events: Sequence[RequestEvent]) -> dict[str, Any]:
     regime = jurisdictions.regime_by_code(request.regime_code)
-    clock = explain.request_clock(request, today=letter_date(request))
-    letters = build_letters(request, today=letter_date(request))
+    request_dates = dates.request_dates(request)
+    letters = build_letters(request, today=dates.receipt_letter_date(request))
     return {
         "v": CONTENT_VERSION,
         "salt": request.fingerprint_salt,
@@ -166,10 +160,10 @@ def _canonical_content(request: DeletionRequest, *, events: Sequence[RequestEven
         "ai_setting_off_on": _iso(request.ai_setting_off_on),
         "case_number": request.linkedin_case_number,
         "deadline": {
-            "due_on": _iso(clock.due_on) if clock else None,
+            "due_on": _iso(request_dates.due_on) if request_dates else None,
             "extended_on": _iso(request.extended_on),
-            "extended_due_on": _iso(clock.extended_due_on) if clock else None,
-            "possible_extended_due_on": _iso(_possible_extension(request)),
+            "extended_due_on": _iso(request_dates.extended_due_on) if request_dates else None,
+            "possible_extended_due_on": _iso(request_dates.possible_extended_due_on) if request_dates else None,
         },
         "answer": {"answered_on": _iso(request.answered_on), "outcome": request.answer_outcome},
         "letter": letters.letter,
@@ -212,149 +206,16 @@ def verify_url(reference: str) -> str:
     return settings.SITE_URL + verify_path(reference)
 
 
-def cache_key(fingerprint: str) -> str:
-    # The verify link is printed on the PDF, so a new SITE_URL needs new PDFs.
+def stored_key(fingerprint: str) -> str:
+    """What a stored PDF was rendered from: its content (the fingerprint), the
+    layout version and the site (the verify link is printed on the PDF). A
+    stored PDF with another key is stale and rendered anew."""
     site = hashlib.sha256(settings.SITE_URL.encode()).hexdigest()[:8]
-    return f"receipt-pdf:{LAYOUT_VERSION}:{site}:{fingerprint}"
+    return f"{LAYOUT_VERSION}:{site}:{fingerprint}"
 
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def _possible_extension(request: DeletionRequest) -> date | None:
-    if request.submitted_on is None or request.extended_on is not None:
-        return None
-    return jurisdictions.extended_due_date(jurisdictions.regime_by_code(request.regime_code), request.submitted_on)
-
-
-# --------------------------------------------------------------------------- fetching
-
-
-class DataOnlyFetcher:
-    """Stand-in for weasyprint.URLFetcher: answers ``data:`` URIs and refuses
-    everything else with an error that stops the render.
-
-    It never opens a connection or a file: nothing of the urllib machinery of
-    WeasyPrint's own fetcher is used. ``requested`` lists every URL asked for
-    (tests assert on it).
-    """
-
-    # Read by weasyprint.urls.fetch(): a refusal raises FatalURLFetchingError,
-    # which stops the render instead of becoming a logged warning.
-    _fail_on_errors = True
-
-    def __init__(self) -> None:
-        self.requested: list[str] = []
-
-    def __call__(self, url: str):
-        return self.fetch(url)
-
-    def fetch(self, url: str, headers: dict | None = None):
-        from weasyprint.urls import URLFetcherResponse
-
-        self.requested.append(url)
-        if not url[:5].lower() == "data:":
-            raise FetchRefused(f"a receipt loads only data: URIs; refused {url[:100]!r}")
-        # The stdlib's data: decoder (RFC 2397), used on its own: no opener, so
-        # no other scheme can sneak in through a redirect or a handler.
-        response = urllib.request.DataHandler().data_open(urllib.request.Request(url))  # noqa: S310 (data: only, checked above)
-        return URLFetcherResponse(url, response.read(), headers={"Content-Type": response.headers["Content-type"]})
-
-
-# --------------------------------------------------------------------------- time limit
-
-
-class _Expired(BaseException):
-    # BaseException: WeasyPrint catches Exception in places (image and font
-    # loading) and would swallow a plain Exception, then carry on.
-    pass
-
-
-def run_with_time_limit(func: Callable[[], T], seconds: float) -> T:
-    """Run ``func()`` in this thread; stop it with ReceiptTimeout after ``seconds``.
-
-    Why this way: gunicorn's sync workers, Celery's prefork children and the
-    tests render on the main thread; runserver and gthread workers on others.
-    A SIGALRM alarm works only on the main thread and shares one process-wide
-    timer with the host; rendering in a helper thread and abandoning it on
-    timeout would leave it burning CPU while holding WeasyPrint's shared font
-    state. Instead a watchdog thread raises an exception *in the rendering
-    thread* (CPython's PyThreadState_SetAsyncExc), on any thread. Like a signal
-    handler it takes effect at the next bytecode boundary: it stops WeasyPrint's
-    layout (pure Python), not one long C call, which a render does not make.
-    It is raised again every 0.25 s in case some code swallowed it (WeasyPrint
-    catches BaseException around SVG drawing).
-    """
-    thread_id = ctypes.c_ulong(threading.get_ident())
-    lock = threading.Lock()
-    stop = threading.Event()
-    state = {"done": False, "fired": False}
-
-    def watchdog() -> None:
-        if stop.wait(seconds):
-            return
-        while True:
-            with lock:
-                if state["done"]:
-                    return
-                state["fired"] = True
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread_id, ctypes.py_object(_Expired))
-            if stop.wait(0.25):
-                return
-
-    threading.Thread(target=watchdog, name="receipt-time-limit", daemon=True).start()
-    try:
-        try:
-            return func()
-        finally:
-            with lock:
-                state["done"] = True
-            stop.set()
-            if state["fired"]:
-                # Fired just as func() returned: the exception may still be
-                # pending; clear it so it cannot surface in unrelated code.
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread_id, None)
-    except _Expired:
-        raise ReceiptTimeout(f"the receipt took longer than {seconds:g} s to render") from None
-
-
-# --------------------------------------------------------------------------- rendering
-
-
-@dataclass
-class _Engine:
-    font_config: FontConfiguration
-    stylesheet: CSS
-    page_sizes: dict[str, CSS]
-
-
-_engine: _Engine | None = None
-_engine_lock = threading.Lock()
-# Pango's font map behind the shared FontConfiguration is not thread-safe:
-# one render at a time per process (threaded servers queue here).
-_render_lock = threading.Lock()
-
-
-def _get_engine() -> _Engine:
-    global _engine
-    if _engine is None:
-        with _engine_lock:
-            if _engine is None:
-                from weasyprint import CSS
-                from weasyprint.text.fonts import FontConfiguration
-
-                font_config = FontConfiguration()
-                fetcher = DataOnlyFetcher()
-                stylesheet = CSS(
-                    string=STYLESHEET_PATH.read_text(encoding="utf-8"), font_config=font_config, url_fetcher=fetcher
-                )
-                page_sizes = {
-                    size: CSS(string=f"@page {{ size: {size} }}", font_config=font_config, url_fetcher=fetcher)
-                    for size in ("A4", "letter")
-                }
-                _engine = _Engine(font_config=font_config, stylesheet=stylesheet, page_sizes=page_sizes)
-    return _engine
 
 
 def qr_data_uri(url: str) -> str:
@@ -374,7 +235,8 @@ def qr_data_uri(url: str) -> str:
 def receipt_context(request: DeletionRequest, *, events: Iterable[RequestEvent], fingerprint: str) -> dict[str, Any]:
     regime = jurisdictions.regime_by_code(request.regime_code)
     labels = dict(DataCategory.choices)
-    clock = explain.request_clock(request, today=letter_date(request))
+    letter_day = dates.receipt_letter_date(request)
+    clock = explain.request_clock(request, today=letter_day)
     return {
         "request_obj": request,
         "regime": regime,
@@ -382,8 +244,8 @@ def receipt_context(request: DeletionRequest, *, events: Iterable[RequestEvent],
         "categories": [labels[code] for code in request.data_categories if code in labels],
         "scope": dict(Scope.choices).get(request.scope, ""),
         "clock": clock,
-        "possible_extended_due_on": _possible_extension(request),
-        "letter": build_letters(request, today=letter_date(request)).letter,
+        "possible_extended_due_on": clock.possible_extended_due_on if clock else None,
+        "letter": build_letters(request, today=letter_day).letter,
         "events": list(events),
         "fingerprint": fingerprint,
         # Two lines of eight groups: the same break on every receipt.
@@ -405,9 +267,9 @@ def render_receipt(
     events: Sequence[RequestEvent],
     fingerprint: str | None = None,
     url_fetcher: DataOnlyFetcher | None = None,
-    time_limit: float | None = None,
 ) -> bytes:
-    """The receipt of ``request`` as PDF bytes. Pure: reads nothing but its
+    """The receipt of ``request`` as PDF bytes, rendered in this process (the
+    worker's way: its task has a time limit). Pure: reads nothing but its
     arguments and settings (SITE_URL), writes nothing.
 
     ``events`` is the timeline to print (see `receipt_events`); ``fingerprint``
@@ -417,35 +279,33 @@ def render_receipt(
 
     fingerprint = fingerprint or receipt_fingerprint(request, events=events)
     markup = render_receipt_html(request, events=events, fingerprint=fingerprint)
-    fetcher = url_fetcher or DataOnlyFetcher()
-    limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
-
-    def render() -> bytes:
-        from weasyprint import HTML
-
-        engine = _get_engine()
-        # A render allocates some hundred thousand short-lived objects; the
-        # cyclic GC would run dozens of times during it for nothing (about 5%
-        # of the render). Paused for these ~0.1 s, it collects right after.
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            document = HTML(string=markup, url_fetcher=fetcher).render(
-                font_config=engine.font_config,
-                stylesheets=[engine.stylesheet, engine.page_sizes[page_size(request.country)]],
-            )
-            return document.write_pdf()
-        finally:
-            if gc_was_enabled:
-                gc.enable()
-
-    # The lock is taken outside the time-limited part, so the timeout's
-    # exception can never land between acquiring and releasing it.
-    if not _render_lock.acquire(timeout=limit):
-        raise ReceiptTimeout("another receipt is still rendering")
     try:
-        return run_with_time_limit(render, limit)
+        return html_to_pdf(markup, page_size=page_size(request.country), url_fetcher=url_fetcher)
     except FatalURLFetchingError as error:
         raise ReceiptError(str(error.__cause__ or error)) from error
-    finally:
-        _render_lock.release()
+
+
+def render_receipt_isolated(
+    request: DeletionRequest, *, events: Sequence[RequestEvent], fingerprint: str, time_limit: float
+) -> bytes:
+    """The same PDF as `render_receipt`, laid out by a child process that is
+    killed after ``time_limit`` seconds (ReceiptTimeout). The web server's
+    fallback: a render there must never hold a server process for long."""
+    markup = render_receipt_html(request, events=events, fingerprint=fingerprint)
+    try:
+        child = subprocess.run(  # noqa: S603 (our own module; page_size() is "A4" or "letter")
+            [sys.executable, "-m", "requests_app.pdf_engine", page_size(request.country)],
+            input=markup.encode("utf-8"),
+            capture_output=True,
+            timeout=time_limit,
+            cwd=settings.BASE_DIR,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise ReceiptTimeout(f"the receipt took longer than {time_limit:g} s to render") from None
+    if child.returncode != 0 or not child.stdout.startswith(b"%PDF"):
+        reason = "refused a fetch" if child.returncode == EXIT_FETCH_REFUSED else f"exit status {child.returncode}"
+        # The child's last line of stderr names the error; never the content.
+        last_line = child.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        raise ReceiptError(f"the receipt renderer failed ({reason}): {last_line[0][:200]}")
+    return child.stdout

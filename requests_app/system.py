@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import ctypes.util
 import shutil
+from pathlib import Path
 
-APT_PACKAGES = (
-    "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji"
-)
+# The one list of Debian packages, also read by .ci/run and the Dockerfile.
+SYSTEM_PACKAGES = Path(__file__).resolve().parent.parent / "system-packages.txt"
+
+
+def apt_packages(*groups: str) -> list[str]:
+    """The packages of these groups ("runtime", "test") in system-packages.txt,
+    read as the shell readers do: lines starting with # are skipped, a line is
+    a package and its group."""
+    packages = []
+    for line in SYSTEM_PACKAGES.read_text(encoding="utf-8").splitlines():
+        if line[:1] not in ("", "#"):
+            name, group, *_comment = line.split()
+            if group in groups:
+                packages.append(name)
+    return packages
 
 
 def missing_system_libraries() -> list[str]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Callable
 
+from django import forms as django_forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -15,44 +17,27 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from . import emails, explain, forms, guide, jurisdictions, services
+from . import emails, explain, forms, guide, jurisdictions
+from .access import private_link
+from .choices import AnswerOutcome, ReminderState, TokenPurpose
 from .health import health_report
 from .ics import deadlines_calendar
 from .letters import build_letters, letter_language
-from .models import AnswerOutcome, DeletionRequest, Reminder
-from .tokens import token_resolve
+from .lifecycle import DateOrderError, InvalidTransition
+from .models import DeletionRequest
+from .services import links
+from .services import requests as request_services
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "requests_app/home.html", {"about_training": guide.about_training()})
+    context = {"about_training": guide.about_training(), "retention_days": settings.RETENTION_DAYS_AFTER_CLOSE}
+    return render(request, "requests_app/home.html", context)
 
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     ok, report = health_report()
     return JsonResponse({"ok": ok, **report}, status=200 if ok else 503)
-
-
-def _resolve(token: str) -> DeletionRequest:
-    request_obj = token_resolve(token)
-    if request_obj is None:
-        raise Http404
-    return request_obj
-
-
-def private_link(view):
-    """For views behind a private link: an unknown token gets the same 404 as
-    any other page, an erased request the page that says so; otherwise the
-    view receives the request it opens."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, token: str) -> HttpResponse:
-        request_obj = _resolve(token)
-        if request_obj.is_erased:
-            return render(request, "requests_app/erased.html", {"request_obj": request_obj}, status=410)
-        return view(request, token, request_obj)
-
-    return wrapper
 
 
 def _page_forms(request_obj: DeletionRequest) -> dict:
@@ -87,8 +72,8 @@ def _render_detail(
         "clock": explain.request_clock(request_obj),
         "milestones": explain.request_milestones(request_obj),
         "events": request_obj.events.all(),
-        "reminders": request_obj.reminders.exclude(state=Reminder.State.CANCELLED),
-        "failed_reminders": request_obj.reminders.filter(state=Reminder.State.FAILED),
+        "reminders": request_obj.reminders.exclude(state=ReminderState.CANCELLED),
+        "failed_reminders": request_obj.reminders.filter(state=ReminderState.FAILED),
         **_page_forms(request_obj),
         **bound,
     }
@@ -124,81 +109,107 @@ def letter_print(request: HttpRequest, token: str, request_obj: DeletionRequest)
     )
 
 
-def _state_change(form_class, prefix: str, context_name: str, apply, *, confirm_title=None):
-    """A view for one change on the request page: bind the form, call
-    `apply(request_obj, cleaned_data)`, redirect back with a message. With a
-    `confirm_title`, a GET (a link in an email) shows the form on a page of
-    its own; a GET never changes anything."""
+def _change(
+    request: HttpRequest,
+    token: str,
+    request_obj: DeletionRequest,
+    *,
+    form_class: type[django_forms.Form],
+    prefix: str,
+    apply: Callable[[dict], str],
+    confirm_title: str = "",
+) -> HttpResponse:
+    """One change on the request page. A GET (a link in an email) shows the
+    form on a page of its own and changes nothing; a POST binds the form,
+    calls `apply(cleaned_data)` (a service call returning the message to show)
+    and redirects back, or shows the page again with the form's errors."""
+    form_name = f"{prefix}_form"
+    if request.method == "GET":
+        return render(
+            request,
+            "requests_app/confirm_change.html",
+            {
+                "form": _page_forms(request_obj)[form_name],
+                "title": confirm_title,
+                "request_obj": request_obj,
+                "token": token,
+            },
+        )
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            message = apply(form.cleaned_data)
+        except InvalidTransition:
+            messages.error(request, _("That change does not fit the request's current state; nothing was changed."))
+            return redirect("requests_app:detail", token=token)
+        except DateOrderError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, message)
+            return redirect("requests_app:detail", token=token)
+    return _render_detail(request, token, request_obj, status=400, **{form_name: form})
 
-    @never_cache
-    @require_http_methods(["GET", "POST"] if confirm_title else ["POST"])
-    @private_link
-    def view(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
-        if request.method == "GET":
-            form = _page_forms(request_obj)[context_name]
-            return render(
-                request,
-                "requests_app/confirm_change.html",
-                {"form": form, "title": confirm_title, "request_obj": request_obj, "token": token},
-            )
-        form = form_class(request.POST, prefix=prefix)
-        if form.is_valid():
-            try:
-                message = apply(request_obj, form.cleaned_data)
-            except services.InvalidTransition:
-                messages.error(request, _("That change does not fit the request's current state; nothing was changed."))
-                return redirect("requests_app:detail", token=token)
-            except ValueError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, message)
-                return redirect("requests_app:detail", token=token)
-        return _render_detail(request, token, request_obj, status=400, **{context_name: form})
 
-    return view
+@never_cache
+@require_POST
+@private_link
+def mark_submitted(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    def apply(data: dict) -> str:
+        request_services.request_mark_submitted(
+            request=request_obj, submitted_on=data["submitted_on"], case_number=data["case_number"]
+        )
+        return _("Recorded: you sent the request to LinkedIn. The deadline is now shown below.")
+
+    return _change(request, token, request_obj, form_class=forms.SubmittedForm, prefix="submitted", apply=apply)
 
 
-def _apply_submitted(request_obj: DeletionRequest, data: dict) -> str:
-    # Any past date: the member may have sent LinkedIn's form before finding LinkedOut.
-    services.request_mark_submitted(
-        request=request_obj, submitted_on=data["submitted_on"], case_number=data["case_number"]
+@never_cache
+@require_http_methods(["GET", "POST"])
+@private_link
+def record_extension(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    def apply(data: dict) -> str:
+        request_services.request_record_extension(request=request_obj, announced_on=data["announced_on"])
+        return _("Recorded: LinkedIn extended the deadline.")
+
+    title = gettext_lazy("LinkedIn extended the deadline")
+    return _change(
+        request,
+        token,
+        request_obj,
+        form_class=forms.ExtensionForm,
+        prefix="extension",
+        apply=apply,
+        confirm_title=title,
     )
-    return _("Recorded: you sent the request to LinkedIn. The deadline is now shown below.")
 
 
-def _apply_extension(request_obj: DeletionRequest, data: dict) -> str:
-    if request_obj.submitted_on and data["announced_on"] < request_obj.submitted_on:
-        raise ValueError(_("LinkedIn cannot have extended before you sent the request."))
-    services.request_record_extension(request=request_obj, announced_on=data["announced_on"])
-    return _("Recorded: LinkedIn extended the deadline.")
+@never_cache
+@require_http_methods(["GET", "POST"])
+@private_link
+def record_answer(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    def apply(data: dict) -> str:
+        request_services.request_record_answer(
+            request=request_obj, outcome=data["outcome"], answered_on=data["answered_on"]
+        )
+        if data["outcome"] == AnswerOutcome.ASKED_FOR_ID:
+            return _("Recorded. Answer LinkedIn with what it asks for; your request stays open.")
+        return _("Recorded: LinkedIn answered.")
+
+    title = gettext_lazy("LinkedIn answered")
+    return _change(
+        request, token, request_obj, form_class=forms.AnswerForm, prefix="answer", apply=apply, confirm_title=title
+    )
 
 
-def _apply_answer(request_obj: DeletionRequest, data: dict) -> str:
-    if request_obj.submitted_on and data["answered_on"] < request_obj.submitted_on:
-        raise ValueError(_("LinkedIn cannot have answered before you sent the request."))
-    services.request_record_answer(request=request_obj, outcome=data["outcome"], answered_on=data["answered_on"])
-    if data["outcome"] == AnswerOutcome.ASKED_FOR_ID:
-        return _("Recorded. Answer LinkedIn with what it asks for; your request stays open.")
-    return _("Recorded: LinkedIn answered.")
+@never_cache
+@require_POST
+@private_link
+def confirm_ai_setting(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    def apply(data: dict) -> str:
+        request_services.request_confirm_ai_setting(request=request_obj, switched_off_on=data["switched_off_on"])
+        return _("Recorded: you switched the AI-training setting off.")
 
-
-def _apply_ai(request_obj: DeletionRequest, data: dict) -> str:
-    services.request_confirm_ai_setting(request=request_obj, switched_off_on=data["switched_off_on"])
-    return _("Recorded: you switched the AI-training setting off.")
-
-
-mark_submitted = _state_change(forms.SubmittedForm, "submitted", "submitted_form", _apply_submitted)
-record_extension = _state_change(
-    forms.ExtensionForm,
-    "extension",
-    "extension_form",
-    _apply_extension,
-    confirm_title=gettext_lazy("LinkedIn extended the deadline"),
-)
-record_answer = _state_change(
-    forms.AnswerForm, "answer", "answer_form", _apply_answer, confirm_title=gettext_lazy("LinkedIn answered")
-)
-confirm_ai_setting = _state_change(forms.AiConfirmForm, "ai", "ai_form", _apply_ai)
+    return _change(request, token, request_obj, form_class=forms.AiConfirmForm, prefix="ai", apply=apply)
 
 
 @never_cache
@@ -207,20 +218,33 @@ confirm_ai_setting = _state_change(forms.AiConfirmForm, "ai", "ai_form", _apply_
 def erase(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
     form = forms.EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.request_erase(request=request_obj)
+        request_services.request_erase(request=request_obj)
         return redirect("requests_app:detail", token=token)
     return render(request, "requests_app/erase.html", {"form": form, "request_obj": request_obj, "token": token})
 
 
+def _after_confirmation(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    if request.link_purpose == TokenPurpose.MANAGE:
+        return redirect("requests_app:detail", token=token)
+    # The email's token confirms and opens nothing else: say it is done here.
+    return _confirmation_page(request, token, request_obj)
+
+
+def _confirmation_page(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    context = {"request_obj": request_obj, "token": token, "can_manage": request.link_purpose == TokenPurpose.MANAGE}
+    return render(request, "requests_app/confirm_email.html", context)
+
+
+# The confirmation email's own token confirms; so, for now, does the page's.
 @never_cache
 @require_http_methods(["GET", "POST"])
-@private_link
+@private_link(purposes=(TokenPurpose.CONFIRM_EMAIL, TokenPurpose.MANAGE))
 def confirm_email(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
     if request.method == "POST":
-        if services.request_confirm_email(request=request_obj):
+        if request_services.request_confirm_email(request=request_obj):
             messages.success(request, _("Thank you: your address is confirmed and reminders are on."))
-        return redirect("requests_app:detail", token=token)
-    return render(request, "requests_app/confirm_email.html", {"request_obj": request_obj, "token": token})
+        return _after_confirmation(request, token, request_obj)
+    return _confirmation_page(request, token, request_obj)
 
 
 @never_cache
@@ -228,12 +252,12 @@ def confirm_email(request: HttpRequest, token: str, request_obj: DeletionRequest
 @private_link
 def reminders_toggle(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
     if request.POST.get("reminders") == "on":
-        services.request_resume_reminders(request=request_obj)
+        request_services.request_resume_reminders(request=request_obj)
         if request_obj.email_confirmed_at is None:
-            services.request_confirm_email(request=request_obj)
+            request_services.request_confirm_email(request=request_obj)
         messages.success(request, _("Reminders are on."))
     else:
-        services.request_stop_reminders(request=request_obj)
+        request_services.request_stop_reminders(request=request_obj)
         messages.success(request, _("Reminders are off. We will not email you about this request."))
     return redirect("requests_app:detail", token=token)
 
@@ -260,13 +284,13 @@ def unsubscribe(request: HttpRequest, signed: str) -> HttpResponse:
     if request_obj is None:
         raise Http404
     if request.method == "POST":
-        services.request_stop_reminders(request=request_obj)
+        request_services.request_stop_reminders(request=request_obj)
         return render(request, "requests_app/unsubscribed.html", {"request_obj": request_obj})
     return render(request, "requests_app/unsubscribe.html", {"request_obj": request_obj, "signed": signed})
 
 
 def _email_key(group: str, request: HttpRequest) -> str:
-    return services.email_digest(request.POST.get("email", ""))
+    return links.email_digest(request.POST.get("email", ""))
 
 
 @require_http_methods(["GET", "POST"])
@@ -275,7 +299,7 @@ def _email_key(group: str, request: HttpRequest) -> str:
 def email_link(request: HttpRequest) -> HttpResponse:
     form = forms.EmailLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.request_email_links(email=form.cleaned_data["email"])
+        links.request_email_links(email=form.cleaned_data["email"])
         # The same words whether or not we know the address: no enumeration.
         messages.success(
             request,

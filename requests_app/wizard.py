@@ -14,9 +14,11 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 from formtools.wizard.views import NamedUrlSessionWizardView, WizardView
 
-from . import explain, forms, guide, jurisdictions, services
-from .models import DataCategory, DeletionRequest, Scope
-from .tokens import token_issue
+from . import explain, forms, guide, jurisdictions
+from .choices import DataCategory, Scope
+from .models import DeletionRequest
+from .services import links
+from .services import requests as request_services
 
 STEPS = [
     ("you", forms.YouForm),
@@ -87,11 +89,11 @@ class StartWizard(NamedUrlSessionWizardView):
         return self._expired()
 
     def _open_existing(self, request_id: int):
-        existing = DeletionRequest.objects.filter(pk=request_id).exclude(status=DeletionRequest.Status.ERASED).first()
-        if existing is None:
+        token = links.request_issue_link(request_id=request_id)
+        if token is None:
             return self._expired()
         messages.info(self.request, _("Your request was already created: here it is."))
-        return redirect("requests_app:detail", token=token_issue(request=existing))
+        return redirect("requests_app:detail", token=token)
 
     def _you(self) -> dict:
         """Step one's cleaned data ({} before it). Kept for this HTTP request:
@@ -169,7 +171,7 @@ class StartWizard(NamedUrlSessionWizardView):
         creation_key = form_dict["review"].cleaned_data["creation_key"]
         if creation_key != self.storage.extra_data.get("creation_key"):
             return self._expired()
-        draft = services.RequestDraft(
+        draft = request_services.RequestDraft(
             first_name=you["first_name"],
             last_name=you["last_name"],
             postal_address=you.get("postal_address", ""),
@@ -189,7 +191,7 @@ class StartWizard(NamedUrlSessionWizardView):
             reminders_enabled=form_dict["reminders"].cleaned_data["reminders_enabled"],
         )
         try:
-            request_obj, token = services.request_create(draft=draft, creation_key=creation_key)
+            request_obj, token = request_services.request_create(draft=draft, creation_key=creation_key)
         except IntegrityError:
             # A concurrent second "Create" from this same session lost the race.
             existing = DeletionRequest.objects.filter(creation_key=creation_key).first()

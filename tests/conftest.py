@@ -16,6 +16,18 @@ from requests_app.system import chromium_path, missing_system_libraries
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
+def require(available: bool, what: str, install_hint: str) -> None:
+    """The services gate for one test: when `what` is not available the test
+    is skipped, or fails with REQUIRE_SERVICES=1 (CI), where nothing may be
+    skipped."""
+    if available:
+        return
+    message = f"{what} is not installed ({install_hint})"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message}, and REQUIRE_SERVICES=1 requires it")
+    pytest.skip(message)
+
+
 def _service_problems() -> list[str]:
     problems = []
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
@@ -60,14 +72,6 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def browser_available():
-    if chromium_path() is None:
-        if REQUIRE_SERVICES:
-            pytest.fail("chromium is required (REQUIRE_SERVICES=1)")
-        pytest.skip("chromium is not installed")
 
 
 TOKEN_URL = re.compile(r"/r/([A-Za-z0-9_-]+)/")

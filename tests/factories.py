@@ -1,17 +1,20 @@
 import factory
 
-from requests_app import jurisdictions, services
-from requests_app.models import DataCategory, DeletionRequest
+from requests_app import jurisdictions
+from requests_app.choices import DataCategory
+from requests_app.models import DeletionRequest
+from requests_app.services import links
+from requests_app.services import requests as request_services
 
 
 class DeletionRequestFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = DeletionRequest
 
-    reference = factory.LazyFunction(services.new_reference)
+    reference = factory.LazyFunction(request_services.new_reference)
     full_name = "Anna Müller"
     email = factory.Sequence(lambda n: f"member{n}@example.org")
-    email_digest = factory.LazyAttribute(lambda o: services.email_digest(o.email))
+    email_digest = factory.LazyAttribute(lambda o: links.email_digest(o.email))
     country = "DE"
     subdivision = ""
     data_categories = factory.LazyFunction(lambda: [DataCategory.PROFILE.value, DataCategory.POSTS.value])

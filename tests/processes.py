@@ -29,6 +29,9 @@ class Processes:
         self.workdir = workdir
         self.running: list[subprocess.Popen] = []
 
+    def log_path(self, role: str, name: str = "") -> Path:
+        return self.workdir / f"{role}-{name or 'main'}.log"
+
     def start(self, role: str, name: str = "") -> subprocess.Popen:
         celery = [sys.executable, "-m", "celery", "-A", "config"]
         if role == "worker":
@@ -42,10 +45,17 @@ class Processes:
             ]
         else:
             args = [*celery, "beat", "--loglevel=INFO", f"--schedule={self.workdir / f'beat-{name}'}"]
-        log = open(self.workdir / f"{role}-{name or 'main'}.log", "ab")  # noqa: SIM115 (closed with the process)
-        process = subprocess.Popen(
-            args, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        # Own process group (session): a Ctrl-C reaches only the caller, who stops them.
+        with open(self.log_path(role, name), "ab") as log:
+            process = subprocess.Popen(
+                args,
+                env=self.env,
+                cwd=ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.running.append(process)
         return process
 
@@ -68,7 +78,9 @@ class Processes:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
 
 
 @contextmanager

@@ -14,8 +14,9 @@ import pytest
 import redis
 from django.utils import timezone
 
-from requests_app import services
 from requests_app.models import DeletionRequest, Reminder
+from requests_app.services import requests as request_services
+from tests.conftest import require
 from tests.factories import DeletionRequestFactory
 from tests.processes import celery_processes
 from tests.smtp_sink import free_port, smtp_sink
@@ -40,7 +41,7 @@ def due_request(*, due_in: timedelta = timedelta(0), email: str = "member@exampl
         created_at=timezone.now() - timedelta(days=1, hours=1),
         ai_setting_off_on=timezone.localdate(),
     )
-    services.request_confirm_email(request=request)
+    request_services.request_confirm_email(request=request)
     request.reminders.filter(kind="not_sent_1").update(due_at=timezone.now() + due_in)
     assert request.reminders.filter(due_at__lte=timezone.now() + due_in + timedelta(seconds=1)).count() == 1
     return request
@@ -126,12 +127,7 @@ def test_refused_recipient_is_marked_failed_by_the_worker(tmp_path):
 def private_redis(tmp_path):
     """A Redis server of this test's own, so it can be flushed and restarted."""
     binary = shutil.which("redis-server")
-    if binary is None:
-        import os
-
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("redis-server is required (REQUIRE_SERVICES=1)")
-        pytest.skip("redis-server is not installed")
+    require(binary is not None, "redis-server", "apt-get install redis-server")
     port = free_port()
 
     def start() -> subprocess.Popen:

@@ -8,8 +8,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from requests_app import services
 from requests_app.models import DeletionRequest
+from requests_app.services import requests as request_services
 from tests.factories import DeletionRequestFactory
 from tests.journey import post_step, you
 
@@ -73,7 +73,7 @@ def test_state_changing_posts_never_error(action, data, date, confirm):
     from requests_app.tokens import token_issue
 
     request = DeletionRequestFactory()
-    services.request_confirm_email(request=request)
+    request_services.request_confirm_email(request=request)
     before = list(request.events.order_by("id").values_list("kind", flat=True))
     token = token_issue(request=request)
     payload = {
@@ -91,5 +91,10 @@ def test_state_changing_posts_never_error(action, data, date, confirm):
     assert events.count("created") <= 1
     # Timeline append-only: whatever happened, earlier events are untouched.
     assert events[: len(before)] == before
+    # What the user sees next (the POST answered with a redirect at best):
+    # their page still opens, or, once erased, says so.
+    page = Client().get(f"/r/{token}/")
     if request.is_erased:
-        assert not request.reminders.filter(state__in=["pending", "claimed", "sending"]).exists()
+        assert page.status_code == 410 and "No reminders will be sent." in page.content.decode()
+    else:
+        assert page.status_code == 200

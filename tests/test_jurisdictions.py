@@ -1,4 +1,5 @@
-"""Regime mapping, authorities and deadline arithmetic (see ../shared/DOMAIN.md beside the repository)."""
+"""Regime mapping, authorities and deadline arithmetic (requests_app/dates.py); the facts and
+their sources are in requests_app/data/facts.json."""
 
 from __future__ import annotations
 
@@ -8,15 +9,8 @@ import pytest
 
 from requests_app import facts
 from requests_app import jurisdictions as j
-from requests_app.jurisdictions import (
-    EU_EEA_COUNTRIES,
-    add_months,
-    authorities_for,
-    due_date,
-    extended_due_date,
-    next_working_day,
-    regime_for,
-)
+from requests_app.dates import add_months, due_date, extended_due_date, next_working_day
+from requests_app.jurisdictions import EU_EEA_COUNTRIES, authorities_for, regime_for
 
 GDPR = regime_for("DE")
 UK = regime_for("GB")

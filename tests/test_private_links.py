@@ -7,6 +7,8 @@ from django.conf import settings
 
 from config.celery import app as celery_app
 from requests_app.models import AccessToken, RequestEvent
+from requests_app.services import links
+from requests_app.services import requests as request_services
 from tests.factories import DeletionRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,24 +47,26 @@ def test_emailed_link_opens_the_request_and_uses_site_url(
     link = next(word for word in body.split() if "/r/" in word)
     assert link.startswith(settings.SITE_URL + "/r/")
     assert client.get(link.removeprefix(settings.SITE_URL)).status_code == 200
-    assert AccessToken.objects.filter(request=request).count() == 1
+    # One link to the page, and one that can only confirm the address.
+    assert AccessToken.objects.filter(request=request, purpose="manage").count() == 1
+    confirm = next(word for word in body.split() if "/confirm-email/" in word).removeprefix(settings.SITE_URL)
+    assert AccessToken.objects.filter(request=request, purpose="confirm_email").count() == 1
+    assert client.get(confirm.replace("/confirm-email/", "/")).status_code == 404
     assert request.events.filter(kind=RequestEvent.Kind.LINK_SENT).count() == 1
 
 
 def test_sending_the_same_link_message_twice_sends_one_email(mailoutbox):
-    from requests_app import services
 
     request = DeletionRequestFactory()
-    assert services.request_send_private_link(request_id=request.pk, send_id="abc") is True
-    assert services.request_send_private_link(request_id=request.pk, send_id="abc") is False
+    assert links.request_send_private_link(request_id=request.pk, send_id="abc") is True
+    assert links.request_send_private_link(request_id=request.pk, send_id="abc") is False
     assert len(mailoutbox) == 1
 
 
 def test_erased_requests_get_no_link(client, mailoutbox, run_tasks_inline, django_capture_on_commit_callbacks):
-    from requests_app import services
 
     request = DeletionRequestFactory(email="gone@example.org")
-    services.request_erase(request=request)
+    request_services.request_erase(request=request)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/link/", {"email": "gone@example.org"})
     assert mailoutbox == []
@@ -86,10 +90,9 @@ def test_invalid_email_gets_a_message_and_sends_nothing(client, mailoutbox):
 
 
 def test_link_email_carries_the_pdf_receipt(mailoutbox):
-    from requests_app import services
 
     request = DeletionRequestFactory()
-    services.request_send_private_link(request_id=request.pk, send_id="first")
+    links.request_send_private_link(request_id=request.pk, send_id="first")
     [(filename, content, mimetype)] = mailoutbox[0].attachments
     assert filename == f"{request.reference}-receipt.pdf"
     assert mimetype == "application/pdf" and content.startswith(b"%PDF")

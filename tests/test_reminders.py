@@ -10,9 +10,12 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
-from requests_app import reminders, services
+from requests_app import dates
 from requests_app.emails import unsubscribe_token
 from requests_app.models import DeletionRequest, Reminder
+from requests_app.services import links
+from requests_app.services import reminders as reminder_services
+from requests_app.services import requests as request_services
 from requests_app.tokens import token_issue
 from tests.factories import DeletionRequestFactory
 from tests.smtp_sink import smtp_sink
@@ -24,7 +27,7 @@ CREATED = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
 def make_request(**fields) -> DeletionRequest:
     with time_machine.travel(CREATED, tick=False):
         request = DeletionRequestFactory(created_at=CREATED, **fields)
-        services.request_confirm_email(request=request)
+        request_services.request_confirm_email(request=request)
     request.refresh_from_db()
     return request
 
@@ -35,9 +38,9 @@ def kinds(request: DeletionRequest, state: str = Reminder.State.PENDING) -> dict
 
 def test_nothing_is_planned_before_the_email_is_confirmed():
     request = DeletionRequestFactory()
-    reminders.reminders_replan(request)
+    reminder_services.reminders_replan(request)
     assert request.reminders.count() == 0
-    assert reminders.plan_reminders(request) == []
+    assert dates.plan_reminders(request) == []
 
 
 def test_new_request_gets_not_sent_nudges_and_ai_setting_reminder():
@@ -53,7 +56,7 @@ def test_new_request_gets_not_sent_nudges_and_ai_setting_reminder():
 def test_submitting_replaces_nudges_with_deadline_reminders():
     request = make_request(ai_setting_off_on=date(2026, 1, 29))
     with time_machine.travel(datetime(2026, 2, 1, tzinfo=UTC)):
-        services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+        request_services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
     # GDPR: received 31 Jan -> due 2 March 2026 (28 Feb is a Saturday).
     assert kinds(request) == {
         "deadline_soon": date(2026, 2, 27),
@@ -67,8 +70,8 @@ def test_submitting_replaces_nudges_with_deadline_reminders():
 def test_extension_before_deadline_means_no_deadline_passed_on_old_date():
     request = make_request(ai_setting_off_on=date(2026, 1, 29))
     with time_machine.travel(datetime(2026, 2, 10, tzinfo=UTC)):
-        services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
-        services.request_record_extension(request=request, announced_on=date(2026, 2, 10))
+        request_services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+        request_services.request_record_extension(request=request, announced_on=date(2026, 2, 10))
     planned = kinds(request)
     assert "deadline_passed" not in planned
     # Extended: three months from receipt -> 30 April 2026.
@@ -76,38 +79,38 @@ def test_extension_before_deadline_means_no_deadline_passed_on_old_date():
     assert planned["escalate"] == date(2026, 5, 1)
     # The sweep on the old date sends nothing.
     with time_machine.travel(datetime(2026, 3, 3, 9, tzinfo=UTC)):
-        assert reminders.sweep() == []
+        assert reminder_services.sweep() == []
 
 
 def test_ccpa_deadline_reminders_count_45_days():
     request = make_request(country="US", subdivision="CA", regime_code="ccpa", ai_setting_off_on=date(2026, 1, 29))
-    services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+    request_services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
     assert kinds(request)["deadline_passed"] == date(2026, 3, 18)  # due 17 March
 
 
 def test_answer_cancels_every_deadline_reminder():
     request = make_request(ai_setting_off_on=date(2026, 1, 29))
-    services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+    request_services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
     with time_machine.travel(datetime(2026, 2, 20, tzinfo=UTC)):
-        services.request_record_answer(request=request, outcome="done", answered_on=date(2026, 2, 20))
+        request_services.request_record_answer(request=request, outcome="done", answered_on=date(2026, 2, 20))
     assert set(kinds(request)) == {"purge_warning"}
     assert kinds(request)["purge_warning"] == date(2026, 5, 14)  # 90 days after answer, minus 7
 
 
 def test_erased_request_gets_nothing_more_ever():
     request = make_request()
-    services.request_erase(request=request)
+    request_services.request_erase(request=request)
     assert kinds(request) == {}
     with time_machine.travel(datetime(2027, 6, 1, tzinfo=UTC)):
-        assert reminders.sweep() == []
-        services.request_resume_reminders(request=request)
+        assert reminder_services.sweep() == []
+        request_services.request_resume_reminders(request=request)
     assert request.reminders.filter(state=Reminder.State.PENDING).count() == 0
 
 
 def deliver_due(now: datetime) -> list[str]:
     with time_machine.travel(now, tick=False):
-        claimed = reminders.sweep()
-        return [reminders.reminder_deliver(reminder_id=reminder_id) for reminder_id in claimed]
+        claimed = reminder_services.sweep()
+        return [reminder_services.reminder_deliver(reminder_id=reminder_id) for reminder_id in claimed]
 
 
 def test_due_reminder_is_sent_once_with_unsubscribe_headers(mailoutbox, settings):
@@ -127,9 +130,9 @@ def test_due_reminder_is_sent_once_with_unsubscribe_headers(mailoutbox, settings
 def test_redelivered_send_message_sends_nothing_twice(mailoutbox):
     make_request()
     with time_machine.travel(datetime(2026, 1, 31, 8, 1, tzinfo=UTC), tick=False):
-        [reminder_id] = reminders.sweep()
-        assert reminders.reminder_deliver(reminder_id=reminder_id) == "sent"
-        assert reminders.reminder_deliver(reminder_id=reminder_id) == "skipped"
+        [reminder_id] = reminder_services.sweep()
+        assert reminder_services.reminder_deliver(reminder_id=reminder_id) == "sent"
+        assert reminder_services.reminder_deliver(reminder_id=reminder_id) == "skipped"
     assert len(mailoutbox) == 1
 
 
@@ -137,20 +140,20 @@ def test_two_sweeps_never_claim_the_same_row():
     make_request()
     make_request()
     with time_machine.travel(datetime(2026, 2, 5, tzinfo=UTC), tick=False):
-        first = reminders.sweep()
-        second = reminders.sweep()
+        first = reminder_services.sweep()
+        second = reminder_services.sweep()
     assert len(first) == 6 and second == []
 
 
 def test_stale_claim_is_taken_back_by_a_later_sweep(mailoutbox):
     make_request()
     with time_machine.travel(datetime(2026, 1, 31, 8, 1, tzinfo=UTC), tick=False):
-        [reminder_id] = reminders.sweep()  # the worker then dies: nothing sent
+        [reminder_id] = reminder_services.sweep()  # the worker then dies: nothing sent
     with time_machine.travel(datetime(2026, 1, 31, 8, 5, tzinfo=UTC), tick=False):
-        assert reminders.sweep() == []  # still within the claim window
+        assert reminder_services.sweep() == []  # still within the claim window
     with time_machine.travel(datetime(2026, 1, 31, 8, 12, tzinfo=UTC), tick=False):
-        assert reminders.sweep() == [reminder_id]
-        assert reminders.reminder_deliver(reminder_id=reminder_id) == "sent"
+        assert reminder_services.sweep() == [reminder_id]
+        assert reminder_services.reminder_deliver(reminder_id=reminder_id) == "sent"
     assert len(mailoutbox) == 1
 
 
@@ -158,11 +161,11 @@ def test_sweep_query_count_does_not_grow_with_batch(django_assert_max_num_querie
     for _ in range(3):
         make_request()
     with time_machine.travel(datetime(2026, 2, 5, tzinfo=UTC), tick=False), django_assert_max_num_queries(6):
-        small = reminders.sweep()
+        small = reminder_services.sweep()
     for _ in range(30):
         make_request()
     with time_machine.travel(datetime(2026, 2, 5, tzinfo=UTC), tick=False), django_assert_max_num_queries(6):
-        large = reminders.sweep()
+        large = reminder_services.sweep()
     assert len(small) == 9 and len(large) == 90
 
 
@@ -175,13 +178,13 @@ def test_refused_recipient_fails_after_retries_and_page_says_so(settings, client
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
         settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
         settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        for _ in range(reminders.max_attempts()):
+        for _ in range(reminder_services.max_attempts()):
             outcomes += deliver_due(now)
-            now += reminders.retry_delay(reminders.max_attempts())
+            now += dates.retry_delay(reminder_services.max_attempts())
     assert sink.messages == []
-    assert outcomes.count("retry") == reminders.max_attempts() - 1
+    assert outcomes.count("retry") == reminder_services.max_attempts() - 1
     failed = request.reminders.get(kind="not_sent_1")
-    assert failed.state == "failed" and failed.attempts == reminders.max_attempts()
+    assert failed.state == "failed" and failed.attempts == reminder_services.max_attempts()
     assert failed.last_error == "SMTPRecipientsRefused 550"
     assert request.email not in failed.last_error
     page = client.get(f"/r/{token_issue(request=request)}/").content.decode()
@@ -211,10 +214,10 @@ def test_forged_unsubscribe_link_is_404():
 
 def test_calendar_has_stable_uids_and_alarms(client):
     request = make_request(ai_setting_off_on=date(2026, 1, 29))
-    services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+    request_services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
     token = token_issue(request=request)
     first = client.get(f"/r/{token}/deadlines.ics").content.decode()
-    services.request_record_extension(request=request, announced_on=date(2026, 2, 10))
+    request_services.request_record_extension(request=request, announced_on=date(2026, 2, 10))
     second = client.get(f"/r/{token}/deadlines.ics").content.decode()
     assert f"UID:{request.reference}-deadline@linkedout" in first
     assert "DTSTART;VALUE=DATE:20260302" in first and "BEGIN:VALARM" in first
@@ -225,7 +228,7 @@ def test_calendar_has_stable_uids_and_alarms(client):
 
 def test_deadline_passed_email_carries_follow_up_letter(mailoutbox):
     request = make_request(ai_setting_off_on=date(2026, 1, 29))
-    services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+    request_services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
     deliver_due(datetime(2026, 3, 3, 8, 1, tzinfo=UTC))
     message = next(m for m in mailoutbox if "missed its deadline" in m.subject)
     assert "Follow-up" in message.body and "14 days" in message.body
@@ -234,7 +237,7 @@ def test_deadline_passed_email_carries_follow_up_letter(mailoutbox):
 
 def test_escalation_email_offers_lead_and_own_authority(mailoutbox):
     request = make_request(ai_setting_off_on=date(2026, 1, 29))
-    services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+    request_services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
     deliver_due(datetime(2026, 3, 17, 8, 1, tzinfo=UTC))
     message = next(m for m in mailoutbox if "complaint" in m.subject)
     assert "Data Protection Commission" in message.body
@@ -243,10 +246,10 @@ def test_escalation_email_offers_lead_and_own_authority(mailoutbox):
 
 def test_purge_erases_after_retention(settings):
     request = make_request(ai_setting_off_on=date(2026, 1, 29))
-    services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
-    services.request_record_answer(request=request, outcome="done", answered_on=date(2026, 2, 20))
-    assert services.requests_purge_expired(today=date(2026, 5, 20)) == 0
-    assert services.requests_purge_expired(today=date(2026, 5, 21)) == 1
+    request_services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+    request_services.request_record_answer(request=request, outcome="done", answered_on=date(2026, 2, 20))
+    assert request_services.requests_purge_expired(today=date(2026, 5, 20)) == 0
+    assert request_services.requests_purge_expired(today=date(2026, 5, 21)) == 1
     request.refresh_from_db()
     assert request.is_erased and request.full_name == ""
 
@@ -258,7 +261,7 @@ def test_confirmation_link_turns_reminders_on(client, mailoutbox, django_capture
     try:
         request = DeletionRequestFactory(reminders_enabled=True)
         with django_capture_on_commit_callbacks(execute=True):
-            services.request_email_links(email=request.email)
+            links.request_email_links(email=request.email)
     finally:
         app.conf.task_always_eager = False
     body = mail.outbox[0].body
@@ -275,13 +278,13 @@ def test_confirmation_link_turns_reminders_on(client, mailoutbox, django_capture
 
 def test_purge_query_agrees_with_purge_date():
     answered = make_request(ai_setting_off_on=date(2026, 1, 29))
-    services.request_mark_submitted(request=answered, submitted_on=date(2026, 1, 31))
-    services.request_record_answer(request=answered, outcome="done", answered_on=date(2026, 2, 20))
+    request_services.request_mark_submitted(request=answered, submitted_on=date(2026, 1, 31))
+    request_services.request_record_answer(request=answered, outcome="done", answered_on=date(2026, 2, 20))
     idle = make_request()
     DeletionRequest.objects.filter(pk=idle.pk).update(updated_at=datetime(2026, 2, 1, 12, tzinfo=UTC))
     for request in (answered, idle):
         request.refresh_from_db()
-        due = reminders.purge_date(request)
+        due = dates.purge_on(request)
         day_before = due.fromordinal(due.toordinal() - 1)
-        assert not reminders.requests_past_retention(day_before).filter(pk=request.pk).exists()
-        assert reminders.requests_past_retention(due).filter(pk=request.pk).exists()
+        assert not request_services.requests_past_retention(day_before).filter(pk=request.pk).exists()
+        assert request_services.requests_past_retention(due).filter(pk=request.pk).exists()

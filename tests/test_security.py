@@ -18,8 +18,9 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 
-from requests_app import services
-from requests_app.models import DeletionRequest
+from requests_app.models import DeletionRequest, StoredReceipt
+from requests_app.services import links
+from requests_app.services import requests as request_services
 from requests_app.tokens import token_issue
 from tests.conftest import token_from_url
 from tests.journey import complete_journey, post_step, step_data, what, you
@@ -73,7 +74,7 @@ def create(client: Client) -> tuple[str, DeletionRequest]:
     )
     token = token_from_url(response["Location"])
     request = DeletionRequest.objects.get()
-    services.request_mark_submitted(request=request, submitted_on=date.today(), case_number=CASE)
+    request_services.request_mark_submitted(request=request, submitted_on=date.today(), case_number=CASE)
     return token, request
 
 
@@ -117,15 +118,9 @@ def test_erase_leaves_no_personal_data_in_any_table(client):
     with connection.cursor() as cursor:
         cursor.execute("SELECT full_name, email, profile_url, linkedin_case_number FROM requests_app_deletionrequest")
         assert cursor.fetchall() == [(None, None, None, None)]
-    assert EMAIL not in stored and services.email_digest(EMAIL) not in stored
-    # The cached PDF went with it.
-    from django.core.cache import cache
-
-    from requests_app import receipts
-    from requests_app.models import ReceiptFingerprint
-
-    for fingerprint in ReceiptFingerprint.objects.values_list("fingerprint", flat=True):
-        assert cache.get(receipts.cache_key(fingerprint)) is None
+    assert EMAIL not in stored and links.email_digest(EMAIL) not in stored
+    # The stored PDF went with it.
+    assert not StoredReceipt.objects.exists()
 
 
 @pytest.mark.django_db
@@ -273,7 +268,7 @@ def test_key_rotation_keeps_data_readable_and_findable_by_email(settings):
             field.__dict__.pop("f", None)
         reloaded = DeletionRequest.objects.get(pk=request.pk)
         assert (reloaded.full_name, reloaded.email) == (NAME, EMAIL)
-        assert DeletionRequest.objects.filter(email_digest=services.email_digest(EMAIL)).exists()
+        assert DeletionRequest.objects.filter(email_digest=links.email_digest(EMAIL)).exists()
     finally:
         for field in DeletionRequest._meta.fields:
             field.__dict__.pop("keys", None)

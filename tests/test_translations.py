@@ -24,10 +24,12 @@ from django.conf import settings
 from django.core import mail
 from django.utils import translation
 
-from requests_app import letters, reminders, services
+from requests_app import letters
 from requests_app.emails import send_private_link_email
+from requests_app.services import reminders as reminder_services
+from requests_app.services import requests as request_services
 from requests_app.tokens import token_issue
-from tests.conftest import REQUIRE_SERVICES
+from tests.conftest import require
 from tests.factories import DeletionRequestFactory
 from tests.journey import post_step, you
 
@@ -213,10 +215,8 @@ def test_catalog_is_complete_with_no_fuzzy_or_broken_entry(language):
 @pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
 def test_catalog_passes_msgfmt_check(language, tmp_path):
     msgfmt = shutil.which("msgfmt")
-    if msgfmt is None:
-        if REQUIRE_SERVICES:
-            pytest.fail("msgfmt is required (apt-get install gettext)")
-        pytest.skip("msgfmt (GNU gettext) is not installed; the pure-Python check above still ran")
+    # Without it the pure-Python check above still runs.
+    require(msgfmt is not None, "msgfmt (GNU gettext)", "apt-get install gettext")
     path = catalog_path(language)
     if not path.is_file():
         pytest.fail(f"{path} is missing")
@@ -234,10 +234,7 @@ def test_catalog_passes_msgfmt_check(language, tmp_path):
 def test_catalogs_hold_every_string_of_the_current_source(tmp_path):
     """A string added to a template or to Python after the last `make messages`
     would silently stay English: extract afresh and compare."""
-    if shutil.which("xgettext") is None:
-        if REQUIRE_SERVICES:
-            pytest.fail("xgettext is required (apt-get install gettext)")
-        pytest.skip("xgettext (GNU gettext) is not installed")
+    require(shutil.which("xgettext") is not None, "xgettext (GNU gettext)", "apt-get install gettext")
     base = Path(settings.BASE_DIR)
     for name in ("config", "requests_app", "templates"):
         shutil.copytree(base / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
@@ -370,7 +367,11 @@ def test_validator_messages_are_translated(client):
 @pytest.mark.django_db
 def test_private_link_email_is_in_the_requests_language():
     request = DeletionRequestFactory(language="fr", full_name="Camille Durand", reminders_enabled=True)
-    send_private_link_email(request=request, token=token_issue(request=request))
+    send_private_link_email(
+        request=request,
+        token=token_issue(request=request),
+        confirm_token=token_issue(request=request, purpose="confirm_email"),
+    )
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     with translation.override("fr"):
@@ -432,7 +433,7 @@ def test_letters_use_the_formal_register(language, salutation, closing):
 @pytest.mark.django_db
 def test_complaint_is_in_the_users_language_even_when_letters_are_english():
     request = DeletionRequestFactory(language="de", letter_language="en", country="DE", submitted_on=date(2026, 1, 5))
-    complaints = letters.complaint_letters(request, today=date(2026, 4, 1))
+    complaints = letters.complaint_letters(request)
     assert complaints
     for complaint in complaints:
         assert "Beschwerde gegen" in complaint.text
@@ -447,13 +448,13 @@ def test_reminder_email_speaks_german_and_carries_the_letter_in_the_letter_langu
         request = DeletionRequestFactory(
             created_at=created, language="de", letter_language=letter_language, ai_setting_off_on=date(2026, 1, 29)
         )
-        services.request_confirm_email(request=request)
+        request_services.request_confirm_email(request=request)
     request.refresh_from_db()
-    services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
+    request_services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
     mail.outbox.clear()
     with time_machine.travel(datetime(2026, 3, 3, 8, 1, tzinfo=UTC), tick=False):
-        for reminder_id in reminders.sweep():
-            reminders.reminder_deliver(reminder_id=reminder_id)
+        for reminder_id in reminder_services.sweep():
+            reminder_services.reminder_deliver(reminder_id=reminder_id)
 
     message = next(
         m for m in mail.outbox if m.subject == tr("de", "LinkedIn missed its deadline: your follow-up letter")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from requests_app.system import chromium_path
+from tests.conftest import require
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
@@ -25,10 +26,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser():
     executable = chromium_path()
-    if executable is None:
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("chromium is required (REQUIRE_SERVICES=1): apt-get install chromium")
-        pytest.skip("chromium is not installed")
+    require(executable is not None, "chromium", "apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in the test thread; Django would

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from requests_app.system import APT_PACKAGES, missing_system_libraries
+from requests_app.system import apt_packages, missing_system_libraries
 
 
 class Command(BaseCommand):
@@ -12,6 +12,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "PDF receipts need system libraries that are missing: "
                 + ", ".join(missing)
-                + f"\nInstall them with:\n    sudo apt-get install {APT_PACKAGES}"
+                + "\nInstall them with:\n    sudo apt-get install "
+                + " ".join(apt_packages("runtime"))
             )
         self.stdout.write("System libraries: ok")

@@ -2,8 +2,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from encrypted_fields.fields import EncryptedFieldMixin
 
-from requests_app.models import DeletionRequest
-from requests_app.services import email_digest
+from requests_app.models import DeletionRequest, StoredReceipt
+from requests_app.services.links import email_digest
 
 # Every encrypted column, found on the model so that a new one is never missed.
 ENCRYPTED_FIELDS = [field.name for field in DeletionRequest._meta.fields if isinstance(field, EncryptedFieldMixin)]
@@ -26,4 +26,12 @@ class Command(BaseCommand):
                     request.email_digest = email_digest(request.email) if request.email else ""
                     request.save(update_fields=[*ENCRYPTED_FIELDS, "email_digest"])
                     count += 1
-        self.stdout.write(f"Re-encrypted {count} requests.")
+        receipts = 0
+        for stored in StoredReceipt.objects.iterator():
+            if stored.pdf is None:
+                # Encrypted with a key no longer known: the worker renders it anew.
+                stored.delete()
+            else:
+                stored.save(update_fields=["pdf"])
+                receipts += 1
+        self.stdout.write(f"Re-encrypted {count} requests and {receipts} stored receipts.")

@@ -1,0 +1,109 @@
+"""The PDF receipt: rendered by the worker after each change, stored
+encrypted, served on download and recorded as issued.
+
+The worker (`receipt_render_and_store`, run after every change that alters
+what the receipt prints) keeps one stored PDF per request. A download
+(`receipt_issue`) serves it when it matches the request as it is now; when it
+does not (the worker has not caught up, or is down) the web server renders
+in a child process within the same time limit, and stores that.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .. import receipts
+from ..choices import Status
+from ..lifecycle import Action, next_status
+from ..models import DeletionRequest, ReceiptFingerprint, StoredReceipt
+from ..receipts import IssuedReceipt
+
+logger = logging.getLogger(__name__)
+
+
+def _store(request: DeletionRequest, *, fingerprint: str, pdf: bytes) -> bool:
+    """Keep `pdf` as the request's receipt unless, by now, the request was
+    erased or changed again (a newer render will follow that change)."""
+    with transaction.atomic():
+        # Erase takes this lock too: a request erased while we rendered stores nothing.
+        request = DeletionRequest.objects.select_for_update().filter(pk=request.pk).first()
+        if request is None or request.status == Status.ERASED:
+            return False
+        if receipts.receipt_fingerprint(request, events=receipts.receipt_events(request)) != fingerprint:
+            return False
+        StoredReceipt.objects.update_or_create(
+            request=request,
+            defaults={
+                "key": receipts.stored_key(fingerprint),
+                "fingerprint": fingerprint,
+                "pdf": pdf,
+                "rendered_at": timezone.now(),
+                "request_updated_at": request.updated_at,
+                "issued_at": None,
+            },
+        )
+    return True
+
+
+def receipt_render_and_store(*, request_id: int) -> bool:
+    """Render the request's receipt as it is now and store it (worker task).
+    False if there was nothing to do: erased, gone, or already stored."""
+    request = DeletionRequest.objects.filter(pk=request_id).first()
+    if request is None or request.status == Status.ERASED:
+        return False
+    events = receipts.receipt_events(request)
+    fingerprint = receipts.receipt_fingerprint(request, events=events)
+    if StoredReceipt.objects.filter(request=request, key=receipts.stored_key(fingerprint)).exists():
+        return False
+    pdf = receipts.render_receipt(request, events=events, fingerprint=fingerprint)
+    return _store(request, fingerprint=fingerprint, pdf=pdf)
+
+
+def _unchanged_since_issued(stored: StoredReceipt | None, request: DeletionRequest) -> bool:
+    # Every verb that changes what a receipt prints saves the request, so an
+    # unchanged updated_at means an unchanged receipt: the fingerprint need
+    # not be computed again (two thirds of a download's own work).
+    return (
+        stored is not None
+        and stored.issued_at is not None
+        and stored.request_updated_at == request.updated_at
+        and stored.key == receipts.stored_key(stored.fingerprint)
+        and stored.pdf is not None
+    )
+
+
+def receipt_issue(*, request: DeletionRequest, in_process: bool = False) -> IssuedReceipt:
+    """The PDF receipt of the request as it is now, recorded as issued.
+
+    The stored PDF when it is current; otherwise rendered now and stored: in
+    a child process with a time limit (the web server), or in this process
+    when `in_process` (the worker, whose task has its own time limit). Raises
+    lifecycle.InvalidTransition for an erased request and receipts.ReceiptError
+    (or ReceiptTimeout) if rendering fails.
+    """
+    next_status(request.status, Action.ISSUE_RECEIPT)
+    stored = StoredReceipt.objects.filter(request=request).first()
+    if _unchanged_since_issued(stored, request):
+        return IssuedReceipt(reference=request.reference, fingerprint=stored.fingerprint, pdf=stored.pdf)
+    events = receipts.receipt_events(request)
+    fingerprint = receipts.receipt_fingerprint(request, events=events)
+    key = receipts.stored_key(fingerprint)
+    pdf = stored.pdf if stored is not None and stored.key == key else None
+    if pdf is None:
+        if in_process:
+            pdf = receipts.render_receipt(request, events=events, fingerprint=fingerprint)
+        else:
+            pdf = receipts.render_receipt_isolated(
+                request, events=events, fingerprint=fingerprint, time_limit=settings.RECEIPT_TIME_LIMIT_SECONDS
+            )
+        _store(request, fingerprint=fingerprint, pdf=pdf)
+    # Issued: from now on /verify/ confirms this fingerprint, even after erase.
+    ReceiptFingerprint.objects.get_or_create(reference=request.reference, fingerprint=fingerprint)
+    StoredReceipt.objects.filter(request=request, key=key).update(
+        issued_at=timezone.now(), request_updated_at=request.updated_at
+    )
+    return IssuedReceipt(reference=request.reference, fingerprint=fingerprint, pdf=pdf)

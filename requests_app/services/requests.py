@@ -1,0 +1,286 @@
+"""Make a deletion request and move it along its life.
+
+Each verb checks the state table (`lifecycle.next_status`) under the row lock,
+writes the change, appends it to the timeline and makes the reminder plan and
+the stored receipt follow.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import dates, jurisdictions, queue
+from ..choices import AnswerOutcome, EventKind, Status
+from ..lifecycle import Action, InvalidTransition, check_not_before, next_status
+from ..models import DeletionRequest, RequestEvent, StoredReceipt
+from ..tokens import token_issue
+from .links import email_digest, enqueue_private_link
+from .reminders import reminders_replan
+
+# No 0/O, 1/I/L: a reference is read aloud and typed from paper.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True)
+class RequestDraft:
+    """Everything the guided form collected, already validated."""
+
+    first_name: str
+    last_name: str
+    email: str
+    country: str
+    subdivision: str
+    language: str
+    letter_language: str
+    profile_url: str
+    scope: str
+    data_categories: list[str]
+    specific_urls: list[str]
+    object_to_processing: bool
+    close_account: bool
+    ai_setting_off_on: date | None
+    reminders_enabled: bool
+    postal_address: str = ""
+    particular_situation: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+def new_reference() -> str:
+    chars = [secrets.choice(REFERENCE_ALPHABET) for _ in range(8)]
+    return "LO-" + "".join(chars[:4]) + "-" + "".join(chars[4:])
+
+
+def _event(request: DeletionRequest, kind: str, *, on_date: date | None = None, detail: str = "") -> None:
+    RequestEvent.objects.create(request=request, kind=kind, on_date=on_date, detail=detail)
+
+
+def _locked(request: DeletionRequest, action: Action) -> DeletionRequest:
+    """The request re-read under its row lock, moved to the state `action`
+    leads to (or InvalidTransition)."""
+    request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+    request.status = next_status(request.status, action)
+    return request
+
+
+def _receipt_changed(request: DeletionRequest) -> None:
+    # What the receipt prints changed: the worker renders the new one.
+    queue.enqueue_on_commit(queue.RENDER_RECEIPT, request.pk)
+
+
+def request_create(*, draft: RequestDraft, creation_key: str | None = None) -> tuple[DeletionRequest, str]:
+    """Create the request and return it with its private-link token.
+
+    `creation_key` makes a double-submitted form create one request: the second
+    attempt raises IntegrityError, which the caller turns into a redirect.
+    """
+    regime = jurisdictions.regime_for(draft.country, draft.subdivision)
+    with transaction.atomic():
+        request = DeletionRequest.objects.create(
+            reference=_unique_reference(),
+            creation_key=creation_key,
+            full_name=draft.full_name,
+            first_name=draft.first_name,
+            last_name=draft.last_name,
+            postal_address=draft.postal_address,
+            email=draft.email,
+            email_digest=email_digest(draft.email),
+            profile_url=draft.profile_url,
+            country=draft.country,
+            subdivision=draft.subdivision,
+            language=draft.language,
+            letter_language=draft.letter_language,
+            scope=draft.scope,
+            data_categories=draft.data_categories,
+            specific_urls=draft.specific_urls,
+            object_to_processing=draft.object_to_processing and regime.has_objection_right,
+            particular_situation=draft.particular_situation if regime.has_objection_right else "",
+            close_account=draft.close_account,
+            ai_setting_off_on=draft.ai_setting_off_on,
+            reminders_enabled=draft.reminders_enabled,
+            regime_code=regime.code,
+        )
+        _event(request, EventKind.CREATED)
+        if draft.ai_setting_off_on:
+            _event(request, EventKind.AI_SETTING_OFF, on_date=draft.ai_setting_off_on)
+        token = token_issue(request=request)
+        # The email with the link attaches the receipt: it renders it itself.
+        enqueue_private_link(request)
+    return request, token
+
+
+def _unique_reference() -> str:
+    # 31^8 ≈ 8.5e11 references: a clash is rare, but never impossible.
+    for _attempt in range(10):
+        reference = new_reference()
+        if not DeletionRequest.objects.filter(reference=reference).exists():
+            return reference
+    raise IntegrityError("could not find a free reference")
+
+
+def request_mark_submitted(*, request: DeletionRequest, submitted_on: date, case_number: str = "") -> None:
+    """The member sent the request to LinkedIn on `submitted_on`; the legal
+    clock starts that day. Marking it again corrects the date. Any past date
+    is accepted: the member may have sent LinkedIn's form before finding us."""
+    with transaction.atomic():
+        request = _locked(request, Action.MARK_SUBMITTED)
+        request.submitted_on = submitted_on
+        request.linkedin_case_number = case_number
+        request.save()
+        _event(request, EventKind.SUBMITTED, on_date=submitted_on)
+        reminders_replan(request)
+        _receipt_changed(request)
+
+
+def request_record_extension(*, request: DeletionRequest, announced_on: date) -> None:
+    """LinkedIn announced it takes the longer period the law allows."""
+    regime = jurisdictions.regime_by_code(request.regime_code)
+    if regime.extension is None:
+        raise InvalidTransition("this law allows no extension")
+    with transaction.atomic():
+        request = _locked(request, Action.RECORD_EXTENSION)
+        check_not_before(
+            announced_on, request.submitted_on, _("LinkedIn cannot have extended before you sent the request.")
+        )
+        request.extended_on = announced_on
+        request.save()
+        _event(request, EventKind.EXTENDED, on_date=announced_on)
+        reminders_replan(request)
+        _receipt_changed(request)
+
+
+def request_record_answer(*, request: DeletionRequest, outcome: str, answered_on: date) -> None:
+    """LinkedIn answered. Asking for ID is not an end: the request stays open."""
+    action = Action.RECORD_ID_REQUEST if outcome == AnswerOutcome.ASKED_FOR_ID else Action.RECORD_ANSWER
+    with transaction.atomic():
+        request = _locked(request, action)
+        check_not_before(
+            answered_on, request.submitted_on, _("LinkedIn cannot have answered before you sent the request.")
+        )
+        if action == Action.RECORD_ANSWER:
+            request.answered_on = answered_on
+        request.answer_outcome = outcome
+        request.save()
+        _event(request, EventKind.ANSWERED, on_date=answered_on, detail=outcome)
+        reminders_replan(request)
+        _receipt_changed(request)
+
+
+def request_confirm_ai_setting(*, request: DeletionRequest, switched_off_on: date) -> None:
+    with transaction.atomic():
+        request = _locked(request, Action.CONFIRM_AI_SETTING)
+        request.ai_setting_off_on = switched_off_on
+        request.save()
+        _event(request, EventKind.AI_SETTING_OFF, on_date=switched_off_on)
+        reminders_replan(request)
+        _receipt_changed(request)
+
+
+def request_confirm_email(*, request: DeletionRequest) -> bool:
+    """The member clicked the confirmation link: reminders may now be planned.
+    False if there was nothing to confirm."""
+    with transaction.atomic():
+        request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+        if request.email_confirmed_at or request.status == Status.ERASED:
+            return False
+        request.email_confirmed_at = timezone.now()
+        request.save()
+        _event(request, EventKind.EMAIL_CONFIRMED)
+        reminders_replan(request)
+    return True
+
+
+def request_stop_reminders(*, request: DeletionRequest) -> bool:
+    """One-click unsubscribe: no more reminders for this request."""
+    with transaction.atomic():
+        request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+        if not request.reminders_enabled:
+            return False
+        request.reminders_enabled = False
+        request.save()
+        _event(request, EventKind.REMINDERS_STOPPED)
+        reminders_replan(request)
+    return True
+
+
+def request_resume_reminders(*, request: DeletionRequest) -> bool:
+    with transaction.atomic():
+        request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+        if request.reminders_enabled or request.status == Status.ERASED:
+            return False
+        request.reminders_enabled = True
+        request.save()
+        _event(request, EventKind.REMINDERS_RESUMED)
+        reminders_replan(request)
+    return True
+
+
+# Fields that identify or describe the person; erase blanks them all.
+PERSONAL_FIELDS = {
+    "full_name": "",
+    "first_name": "",
+    "last_name": "",
+    "postal_address": "",
+    "particular_situation": "",
+    "email": "",
+    "email_digest": "",
+    "profile_url": "",
+    "specific_urls": [],
+    "linkedin_case_number": "",
+    "creation_key": None,
+}
+
+
+def request_erase(*, request: DeletionRequest) -> None:
+    """Remove everything personal at once. The row stays, reduced to the
+    reference, dates and regime, so its link can say it was erased."""
+    with transaction.atomic():
+        request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status == Status.ERASED:
+            return
+        request.status = next_status(request.status, Action.ERASE)
+        for field, blank in PERSONAL_FIELDS.items():
+            setattr(request, field, blank)
+        request.erased_at = timezone.now()
+        request.reminders_enabled = False
+        # Without its salt the receipt fingerprints LinkedOut keeps cannot be
+        # recomputed from guessed personal data.
+        request.fingerprint_salt = ""
+        request.save()
+        # The stored PDF holds everything just erased. Its fingerprint rows
+        # stay (no personal data), so old receipts remain verifiable. A render
+        # running now stores nothing: it takes this row's lock to store.
+        StoredReceipt.objects.filter(request=request).delete()
+        # Event details may hold a case number; keep only kinds and dates.
+        request.events.update(detail="")
+        _event(request, EventKind.ERASED)
+        # Nothing more, ever: pending rows are cancelled, errors forgotten.
+        reminders_replan(request)
+        request.reminders.update(last_error="")
+
+
+def requests_past_retention(today: date) -> QuerySet[DeletionRequest]:
+    """The live requests whose dates.purge_on() is today or earlier, as a
+    query: the daily purge must not load and decrypt every request to find them."""
+    cutoffs = dates.retention_cutoffs(today)
+    return DeletionRequest.objects.exclude(status=Status.ERASED).filter(
+        Q(answered_on__lte=cutoffs.answered_by) | Q(answered_on__isnull=True, updated_at__date__lte=cutoffs.idle_since)
+    )
+
+
+def requests_purge_expired(*, today: date | None = None) -> int:
+    """Erase every request whose retention period is over (daily task)."""
+    today = today or timezone.localdate()
+    ids = list(requests_past_retention(today).values_list("pk", flat=True))
+    for request in DeletionRequest.objects.filter(pk__in=ids).only("pk"):
+        request_erase(request=request)
+    return len(ids)
