@@ -1,14 +1,14 @@
 """Benchmark: the reminder sweep and delivery, against PostgreSQL and Redis.
 
 What it measures (targets from the reminders issue, for the 2-core machine)
-    sweep     services.reminders.sweep() with nothing due over BENCH_REQUESTS requests
+    sweep     services.outbox.sweep() with nothing due over BENCH_REQUESTS requests
               (default 1,000,000), each with one sent reminder in the past and
               three pending ones in the future; median of BENCH_SWEEP_RUNS
               sweeps, plus the EXPLAIN (ANALYZE) of its claiming UPDATE, whose
               SELECT must use the partial index reminder_pending_due
                                                           target <= 50 ms
     enqueue   BENCH_DUE (default 10,000) due reminders claimed and published
-              to Redis: services.reminders.sweep() called until it claims nothing, the
+              to Redis: services.outbox.sweep() called until it claims nothing, the
               reminder ids in the Redis queue counted (so a sweep that sends
               several ids per message counts right); median of BENCH_RUNS runs.
               Also the SQL queries one sweep batch makes, for two batch sizes
@@ -536,7 +536,7 @@ def _purge_queue(client) -> None:
 
 def _sweep_until_empty() -> tuple[int, int]:
     """Sweep until a sweep claims nothing: (claimed, sweeps)."""
-    from requests_app.services import reminders
+    from requests_app.services import outbox as reminders
 
     total = sweeps = 0
     while True:
@@ -565,7 +565,7 @@ def _phase_sweep(results: Results, requests: int, runs: int) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from requests_app import tasks
-    from requests_app.services import reminders
+    from requests_app.services import outbox as reminders
 
     print(f"\n[1] sweep with nothing due over {requests:,} requests", flush=True)
     for _ in range(3):  # warm-up: connection, plans, caches
@@ -628,7 +628,7 @@ def _phase_enqueue(results: Results, redis_client, first_request: int, due: int,
     from django.test.utils import CaptureQueriesContext
 
     from requests_app.models import Reminder
-    from requests_app.services import reminders
+    from requests_app.services import outbox as reminders
 
     kind = Reminder.Kind.NOT_SENT_4
     print(

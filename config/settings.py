@@ -141,13 +141,25 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The database holds every future email; the sweep, every this many seconds,
 # is the only clock. Its last run is reported by /healthz.
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=60.0)
+# Beat's only entry: the daily purge is run by the sweep itself when the
+# database says it has not run today (requests_app/services/upkeep.py).
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "requests_app.tasks.sweep", "schedule": SWEEP_INTERVAL_SECONDS},
-    "purge": {"task": "requests_app.tasks.purge_expired", "schedule": 24 * 60 * 60.0},
 }
+# The sweep has a queue (and, in Procfile and docker-compose.yml, a worker
+# process) of its own: a hung SMTP server that holds every sending process
+# cannot stop reminders from being claimed or /healthz from seeing beat.
+CELERY_TASK_ROUTES = {"requests_app.tasks.sweep": {"queue": "sweep"}}
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            # An unreachable Redis costs a page half a second, not a hang.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -170,7 +182,7 @@ SILENCED_SYSTEM_CHECKS = [
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 # A hung SMTP server must not block a worker forever.
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="LinkedOut <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -262,6 +274,16 @@ RETENTION_DAYS_INACTIVE = env.int("RETENTION_DAYS_INACTIVE", default=365)
 # process) before it is stopped. A normal receipt takes well under 0.2 s and
 # the largest input the form accepts about 2 s.
 RECEIPT_TIME_LIMIT_SECONDS = env.float("RECEIPT_TIME_LIMIT_SECONDS", default=10.0)
+# A claim older than the stale-claim time is taken back and sent again, so it
+# must outlast the slowest send that still succeeds: the receipt's render and
+# up to two SMTP timeouts (connecting, then one slow command). Shorter would
+# send emails twice; every process refuses to start with such settings.
+if REMINDER_STALE_CLAIM_SECONDS < 2 * EMAIL_TIMEOUT + RECEIPT_TIME_LIMIT_SECONDS:
+    raise ImproperlyConfigured(
+        f"REMINDER_STALE_CLAIM_SECONDS ({REMINDER_STALE_CLAIM_SECONDS:g}) must be at least "
+        f"2 x EMAIL_TIMEOUT + RECEIPT_TIME_LIMIT_SECONDS ({2 * EMAIL_TIMEOUT + RECEIPT_TIME_LIMIT_SECONDS:g}): "
+        "a slow send would otherwise be taken back and sent twice."
+    )
 
 LOGGING = {
     "version": 1,

@@ -69,6 +69,10 @@ class EventKind(models.TextChoices):
 
 
 class ReminderKind(models.TextChoices):
+    """Every kind of email LinkedOut sends. All but PRIVATE_LINK are planned
+    from the request's state (dates.plan_reminders); the private link is sent
+    when the request is made or the member asks for it again."""
+
     NOT_SENT_1 = "not_sent_1", _("Not sent yet (day 1)")
     NOT_SENT_4 = "not_sent_4", _("Not sent yet (day 4)")
     AI_SETTING = "ai_setting", _("AI setting still on")
@@ -76,6 +80,7 @@ class ReminderKind(models.TextChoices):
     DEADLINE_PASSED = "deadline_passed", _("Deadline passed: follow-up letter")
     ESCALATE = "escalate", _("Still no answer: complaint to the authority")
     PURGE_WARNING = "purge_warning", _("Data will be purged soon")
+    PRIVATE_LINK = "private_link", _("Your private link")
 
 
 class ReminderState(models.TextChoices):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import time
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -24,6 +25,14 @@ if TYPE_CHECKING:
 
 def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
+
+
+def stable_message_id(outbox_id: int) -> str:
+    """The Message-ID of the outbox row's email: the same on every attempt,
+    so a receiving server (or the member's client) sees a resend as the same
+    message and can drop the duplicate."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<linkedout.{outbox_id}@{host}>"
 
 
 class _ReusedConnection:
@@ -63,7 +72,7 @@ class _ReusedConnection:
         self.connection = None
 
 
-_reminder_connection = _ReusedConnection()
+_connection = _ReusedConnection()
 
 
 def make_message(kind: str, *, to: str, language: str, context: dict) -> EmailMultiAlternatives:
@@ -79,7 +88,12 @@ def make_message(kind: str, *, to: str, language: str, context: dict) -> EmailMu
 
 
 def send_private_link_email(
-    *, request: DeletionRequest, token: str, confirm_token: str = "", receipt: IssuedReceipt | None = None
+    *,
+    request: DeletionRequest,
+    token: str,
+    confirm_token: str = "",
+    receipt: IssuedReceipt | None = None,
+    outbox_id: int | None = None,
 ) -> None:
     """The private link (and, with `confirm_token`, the link that confirms the
     address), with the PDF receipt attached when one could be rendered."""
@@ -93,7 +107,9 @@ def send_private_link_email(
     )
     if receipt is not None:
         message.attach(receipt.filename, receipt.pdf, "application/pdf")
-    message.send()
+    if outbox_id is not None:
+        message.extra_headers["Message-ID"] = stable_message_id(outbox_id)
+    _connection.send(message)
 
 
 # --- Reminders -----------------------------------------------------------------
@@ -161,4 +177,5 @@ def send_reminder_email(*, reminder: Reminder, token: str) -> None:
     # RFC 8058 one-click unsubscribe: mail clients POST to this URL.
     message.extra_headers["List-Unsubscribe"] = f"<{links['unsubscribe_link']}>"
     message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    _reminder_connection.send(message)
+    message.extra_headers["Message-ID"] = stable_message_id(reminder.pk)
+    _connection.send(message)

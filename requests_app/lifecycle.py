@@ -1,8 +1,9 @@
 """Which change a request allows in which state, and the state it leads to.
 
-The one state table of LinkedOut: every verb in services asks `next_status`
-before it writes, so no verb can move a request in a way this table does not
-list. Pure: no database, no I/O.
+The one state table of LinkedOut: every verb in services asks it (`next_status`
+for a change of state, `allows` for a change within one) before it writes, so
+no verb can move a request in a way this table does not list. Pure: no
+database, no I/O.
 """
 
 from __future__ import annotations

@@ -229,7 +229,7 @@ class StoredReceipt(models.Model):
 
 class Reminder(models.Model):
     """One email LinkedOut will send. The database, not the broker, is where
-    future emails live; the sweep claims due rows (see services/reminders.py)."""
+    future emails live; the sweep claims due rows (see services/outbox.py)."""
 
     Kind = ReminderKind
     State = ReminderState

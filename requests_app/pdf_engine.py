@@ -31,9 +31,10 @@ if TYPE_CHECKING:
 
 STYLESHEET_PATH = Path(__file__).resolve().parent.parent / "templates" / "receipts" / "receipt.css"
 PAGE_SIZES = ("A4", "letter")
-# Exit status of the child process when the markup asked for something other
-# than a data: URI.
+# Exit statuses of the child process: the markup asked for something other
+# than a data: URI; any other error (only its class is printed).
 EXIT_FETCH_REFUSED = 3
+EXIT_RENDER_FAILED = 4
 
 
 class FetchRefused(ValueError):
@@ -139,9 +140,13 @@ def main(argv: list[str]) -> int:
     markup = sys.stdin.buffer.read().decode("utf-8")
     try:
         pdf = html_to_pdf(markup, page_size=page_size)
-    except FatalURLFetchingError as error:
-        print(str(error.__cause__ or error), file=sys.stderr)
+    except FatalURLFetchingError:
+        print("FetchRefused", file=sys.stderr)
         return EXIT_FETCH_REFUSED
+    except Exception as error:
+        # The class only: a message may quote the receipt's text.
+        print(type(error).__name__, file=sys.stderr)
+        return EXIT_RENDER_FAILED
     sys.stdout.buffer.write(pdf)
     return 0
 

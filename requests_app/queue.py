@@ -12,7 +12,6 @@ from __future__ import annotations
 from celery import current_app
 from django.db import transaction
 
-SEND_PRIVATE_LINK = "requests_app.tasks.send_private_link"
 SEND_REMINDERS = "requests_app.tasks.send_reminders"
 RENDER_RECEIPT = "requests_app.tasks.render_receipt"
 
@@ -21,7 +20,9 @@ def enqueue_on_commit(task_name: str, *args) -> None:
     """Send the task once the current transaction commits (at once outside
     one): a worker must never look for a row that is not committed yet, and
     a rolled-back change must enqueue nothing."""
-    transaction.on_commit(lambda: registered_task(task_name).delay(*args))
+    # robust: a broker that is down must not turn a committed change into an
+    # error page; what was enqueued here is found again by the sweep.
+    transaction.on_commit(lambda: registered_task(task_name).delay(*args), robust=True)
 
 
 def registered_task(task_name: str):

@@ -20,14 +20,17 @@ never in CSS, ``style=``, ``href``, ``src`` or ``url()``. The stylesheet is
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -206,12 +209,39 @@ def verify_url(reference: str) -> str:
     return settings.SITE_URL + verify_path(reference)
 
 
+# What a receipt is made from besides the request's own row: the facts, the
+# translations, the templates and the code that writes its texts. A deploy
+# that changes any of them makes every stored PDF stale.
+_RENDER_INPUTS = (
+    "requests_app/data/facts.json",
+    "requests_app/letters.py",
+    "requests_app/receipts.py",
+    "requests_app/jurisdictions.py",
+    "requests_app/dates.py",
+    "requests_app/explain.py",
+    "templates/receipts/receipt.html",
+    "templates/receipts/receipt.css",
+    "locale/*/LC_MESSAGES/django.mo",
+)
+
+
+@functools.cache
+def _render_inputs_digest() -> str:
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for pattern in _RENDER_INPUTS:
+        for path in sorted(base.glob(pattern)):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def stored_key(fingerprint: str) -> str:
     """What a stored PDF was rendered from: its content (the fingerprint), the
-    layout version and the site (the verify link is printed on the PDF). A
-    stored PDF with another key is stale and rendered anew."""
+    layout version, the site (the verify link is printed on the PDF) and the
+    files it is made from. A stored PDF with another key is stale and is
+    rendered anew."""
     site = hashlib.sha256(settings.SITE_URL.encode()).hexdigest()[:8]
-    return f"{LAYOUT_VERSION}:{site}:{fingerprint}"
+    return f"{LAYOUT_VERSION}:{site}:{_render_inputs_digest()}:{fingerprint}"
 
 
 def _iso(value: date | None) -> str | None:
@@ -299,13 +329,25 @@ def render_receipt_isolated(
             capture_output=True,
             timeout=time_limit,
             cwd=settings.BASE_DIR,
+            env=_child_environment(),
             check=False,
         )
     except subprocess.TimeoutExpired:
         raise ReceiptTimeout(f"the receipt took longer than {time_limit:g} s to render") from None
     if child.returncode != 0 or not child.stdout.startswith(b"%PDF"):
         reason = "refused a fetch" if child.returncode == EXIT_FETCH_REFUSED else f"exit status {child.returncode}"
-        # The child's last line of stderr names the error; never the content.
+        # The child prints only the kind of error: never text from the receipt.
         last_line = child.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        raise ReceiptError(f"the receipt renderer failed ({reason}): {last_line[0][:200]}")
+        raise ReceiptError(f"the receipt renderer failed ({reason}): {last_line[0][:100]}")
     return child.stdout
+
+
+# Secrets the layout engine never needs; the child gets the rest (fonts,
+# locale, PATH) and finds our package through PYTHONPATH.
+_SECRET_MARKERS = ("KEY", "SECRET", "PASSWORD", "TOKEN", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "BROKER")
+
+
+def _child_environment() -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items() if not any(m in name for m in _SECRET_MARKERS)}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(settings.BASE_DIR), env.get("PYTHONPATH", "")]))
+    return env

@@ -8,8 +8,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from . import queue
-from .services import links, receipts, upkeep
-from .services import reminders as reminder_services
+from .services import outbox, receipts, upkeep
 from .services import requests as request_services
 
 logger = logging.getLogger(__name__)
@@ -19,31 +18,30 @@ logger = logging.getLogger(__name__)
 def sweep() -> None:
     """Beat runs this every SWEEP_INTERVAL_SECONDS: claim due reminders,
     enqueue their sends, and record that it ran (for /healthz)."""
-    reminder_services.sweep()
+    outbox.sweep()
     upkeep.heartbeat_record(name="sweep")
+    # Daily jobs run from here, on the day the database says, whatever
+    # happened to beat's own countdown.
+    if upkeep.daily_job_due("purge"):
+        request_services.requests_purge_expired()
+        upkeep.sessions_clear_expired()
+        upkeep.daily_job_done("purge")
 
 
 @shared_task(name=queue.SEND_REMINDERS, acks_late=True)
 def send_reminders(reminder_ids: list[int]) -> None:
     # Each row is claimed on its own: a redelivered message skips the rows
     # already sent (they are no longer "claimed").
-    for reminder_id in reminder_ids:
-        reminder_services.reminder_deliver(reminder_id=reminder_id)
+    outbox.deliver_batch(reminder_ids)
 
 
 @shared_task
 def purge_expired() -> None:
-    """Daily: erase requests past retention, and half-finished forms older
-    than a day (they live in the session)."""
+    """Erase requests past retention, and half-finished forms older than a day
+    (they live in the session). The sweep runs this once a day by itself; the
+    task is for an operator who wants it now."""
     request_services.requests_purge_expired()
     upkeep.sessions_clear_expired()
-
-
-@shared_task(name=queue.SEND_PRIVATE_LINK)
-def send_private_link(request_id: int, send_id: str) -> None:
-    # The token is minted here, in the worker, so it never travels through the
-    # broker; send_id makes a redelivered message a no-op.
-    links.request_send_private_link(request_id=request_id, send_id=send_id)
 
 
 @shared_task(

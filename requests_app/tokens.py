@@ -41,9 +41,3 @@ def token_lookup(raw: str, *, purposes: Iterable[str] = (TokenPurpose.MANAGE,)) 
         .filter(token_hash=hash_token(raw), purpose__in=list(purposes))
         .first()
     )
-
-
-def token_resolve(raw: str, *, purposes: Iterable[str] = (TokenPurpose.MANAGE,)) -> DeletionRequest | None:
-    """The request a token of one of `purposes` opens, or None."""
-    row = token_lookup(raw, purposes=purposes)
-    return row.request if row else None

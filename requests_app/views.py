@@ -226,8 +226,9 @@ def erase(request: HttpRequest, token: str, request_obj: DeletionRequest) -> Htt
 def _after_confirmation(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
     if request.link_purpose == TokenPurpose.MANAGE:
         return redirect("requests_app:detail", token=token)
-    # The email's token confirms and opens nothing else: say it is done here.
-    return _confirmation_page(request, token, request_obj)
+    # The email's token confirms and opens nothing else: its own page, read
+    # anew, says it is done.
+    return redirect(request.path)
 
 
 def _confirmation_page(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:

@@ -40,6 +40,9 @@ class Processes:
                 "worker",
                 "--concurrency=1",
                 "--pool=solo",
+                # One process for both queues here; production runs the
+                # sweep queue in a process of its own (Procfile).
+                "--queues=celery,sweep",
                 "--loglevel=INFO",
                 f"--hostname={name or 'w'}@%h",
             ]

@@ -6,8 +6,9 @@ import pytest
 from django.conf import settings
 
 from config.celery import app as celery_app
+from requests_app import emails
 from requests_app.models import AccessToken, RequestEvent
-from requests_app.services import links
+from requests_app.services import outbox
 from requests_app.services import requests as request_services
 from tests.factories import DeletionRequestFactory
 
@@ -55,12 +56,21 @@ def test_emailed_link_opens_the_request_and_uses_site_url(
     assert request.events.filter(kind=RequestEvent.Kind.LINK_SENT).count() == 1
 
 
-def test_sending_the_same_link_message_twice_sends_one_email(mailoutbox):
-
+def test_a_redelivered_send_message_sends_one_email_with_a_stable_message_id(mailoutbox):
     request = DeletionRequestFactory()
-    assert links.request_send_private_link(request_id=request.pk, send_id="abc") is True
-    assert links.request_send_private_link(request_id=request.pk, send_id="abc") is False
+    outbox.email_now(request)
+    row = request.reminders.get(kind="private_link")
+    assert outbox.reminder_deliver(reminder_id=row.pk) == "sent"
+    assert outbox.reminder_deliver(reminder_id=row.pk) == "skipped"
     assert len(mailoutbox) == 1
+    assert mailoutbox[0].extra_headers["Message-ID"] == emails.stable_message_id(row.pk)
+
+
+def test_asking_again_while_a_link_waits_sends_that_one(mailoutbox):
+    request = DeletionRequestFactory()
+    outbox.email_now(request)
+    outbox.email_now(request)
+    assert request.reminders.filter(kind="private_link", state="pending").count() == 1
 
 
 def test_erased_requests_get_no_link(client, mailoutbox, run_tasks_inline, django_capture_on_commit_callbacks):
@@ -92,7 +102,8 @@ def test_invalid_email_gets_a_message_and_sends_nothing(client, mailoutbox):
 def test_link_email_carries_the_pdf_receipt(mailoutbox):
 
     request = DeletionRequestFactory()
-    links.request_send_private_link(request_id=request.pk, send_id="first")
+    outbox.email_now(request)
+    outbox.reminder_deliver(reminder_id=request.reminders.get(kind="private_link").pk)
     [(filename, content, mimetype)] = mailoutbox[0].attachments
     assert filename == f"{request.reference}-receipt.pdf"
     assert mimetype == "application/pdf" and content.startswith(b"%PDF")

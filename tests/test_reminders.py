@@ -9,12 +9,13 @@ import pytest
 import time_machine
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from requests_app import dates
 from requests_app.emails import unsubscribe_token
 from requests_app.models import DeletionRequest, Reminder
 from requests_app.services import links
-from requests_app.services import reminders as reminder_services
+from requests_app.services import outbox as reminder_services
 from requests_app.services import requests as request_services
 from requests_app.tokens import token_issue
 from tests.factories import DeletionRequestFactory
@@ -79,7 +80,7 @@ def test_extension_before_deadline_means_no_deadline_passed_on_old_date():
     assert planned["escalate"] == date(2026, 5, 1)
     # The sweep on the old date sends nothing.
     with time_machine.travel(datetime(2026, 3, 3, 9, tzinfo=UTC)):
-        assert reminder_services.sweep() == []
+        assert reminder_services.sweep(now=timezone.now()) == []
 
 
 def test_ccpa_deadline_reminders_count_45_days():
@@ -102,15 +103,15 @@ def test_erased_request_gets_nothing_more_ever():
     request_services.request_erase(request=request)
     assert kinds(request) == {}
     with time_machine.travel(datetime(2027, 6, 1, tzinfo=UTC)):
-        assert reminder_services.sweep() == []
+        assert reminder_services.sweep(now=timezone.now()) == []
         request_services.request_resume_reminders(request=request)
     assert request.reminders.filter(state=Reminder.State.PENDING).count() == 0
 
 
 def deliver_due(now: datetime) -> list[str]:
     with time_machine.travel(now, tick=False):
-        claimed = reminder_services.sweep()
-        return [reminder_services.reminder_deliver(reminder_id=reminder_id) for reminder_id in claimed]
+        claimed = reminder_services.sweep(now=timezone.now())
+        return [reminder_services.reminder_deliver(reminder_id=reminder_id, now=now) for reminder_id in claimed]
 
 
 def test_due_reminder_is_sent_once_with_unsubscribe_headers(mailoutbox, settings):
@@ -130,7 +131,7 @@ def test_due_reminder_is_sent_once_with_unsubscribe_headers(mailoutbox, settings
 def test_redelivered_send_message_sends_nothing_twice(mailoutbox):
     make_request()
     with time_machine.travel(datetime(2026, 1, 31, 8, 1, tzinfo=UTC), tick=False):
-        [reminder_id] = reminder_services.sweep()
+        [reminder_id] = reminder_services.sweep(now=timezone.now())
         assert reminder_services.reminder_deliver(reminder_id=reminder_id) == "sent"
         assert reminder_services.reminder_deliver(reminder_id=reminder_id) == "skipped"
     assert len(mailoutbox) == 1
@@ -140,19 +141,19 @@ def test_two_sweeps_never_claim_the_same_row():
     make_request()
     make_request()
     with time_machine.travel(datetime(2026, 2, 5, tzinfo=UTC), tick=False):
-        first = reminder_services.sweep()
-        second = reminder_services.sweep()
+        first = reminder_services.sweep(now=timezone.now())
+        second = reminder_services.sweep(now=timezone.now())
     assert len(first) == 6 and second == []
 
 
 def test_stale_claim_is_taken_back_by_a_later_sweep(mailoutbox):
     make_request()
     with time_machine.travel(datetime(2026, 1, 31, 8, 1, tzinfo=UTC), tick=False):
-        [reminder_id] = reminder_services.sweep()  # the worker then dies: nothing sent
+        [reminder_id] = reminder_services.sweep(now=timezone.now())  # the worker then dies: nothing sent
     with time_machine.travel(datetime(2026, 1, 31, 8, 5, tzinfo=UTC), tick=False):
-        assert reminder_services.sweep() == []  # still within the claim window
+        assert reminder_services.sweep(now=timezone.now()) == []  # still within the claim window
     with time_machine.travel(datetime(2026, 1, 31, 8, 12, tzinfo=UTC), tick=False):
-        assert reminder_services.sweep() == [reminder_id]
+        assert reminder_services.sweep(now=timezone.now()) == [reminder_id]
         assert reminder_services.reminder_deliver(reminder_id=reminder_id) == "sent"
     assert len(mailoutbox) == 1
 
@@ -161,11 +162,11 @@ def test_sweep_query_count_does_not_grow_with_batch(django_assert_max_num_querie
     for _ in range(3):
         make_request()
     with time_machine.travel(datetime(2026, 2, 5, tzinfo=UTC), tick=False), django_assert_max_num_queries(6):
-        small = reminder_services.sweep()
+        small = reminder_services.sweep(now=timezone.now())
     for _ in range(30):
         make_request()
     with time_machine.travel(datetime(2026, 2, 5, tzinfo=UTC), tick=False), django_assert_max_num_queries(6):
-        large = reminder_services.sweep()
+        large = reminder_services.sweep(now=timezone.now())
     assert len(small) == 9 and len(large) == 90
 
 

@@ -22,11 +22,11 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
-from django.utils import translation
+from django.utils import timezone, translation
 
 from requests_app import letters
 from requests_app.emails import send_private_link_email
-from requests_app.services import reminders as reminder_services
+from requests_app.services import outbox as reminder_services
 from requests_app.services import requests as request_services
 from requests_app.tokens import token_issue
 from tests.conftest import require
@@ -453,7 +453,7 @@ def test_reminder_email_speaks_german_and_carries_the_letter_in_the_letter_langu
     request_services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
     mail.outbox.clear()
     with time_machine.travel(datetime(2026, 3, 3, 8, 1, tzinfo=UTC), tick=False):
-        for reminder_id in reminder_services.sweep():
+        for reminder_id in reminder_services.sweep(now=timezone.now()):
             reminder_services.reminder_deliver(reminder_id=reminder_id)
 
     message = next(

@@ -64,9 +64,10 @@ def receipt_render_and_store(*, request_id: int) -> bool:
 
 
 def _unchanged_since_issued(stored: StoredReceipt | None, request: DeletionRequest) -> bool:
-    # Every verb that changes what a receipt prints saves the request, so an
-    # unchanged updated_at means an unchanged receipt: the fingerprint need
-    # not be computed again (two thirds of a download's own work).
+    # Every verb that changes what a receipt prints saves the request, and
+    # the stored key covers what is not on the row (facts, texts, layout), so
+    # an unchanged updated_at and key mean an unchanged receipt: the
+    # fingerprint need not be computed again (two thirds of a download's work).
     return (
         stored is not None
         and stored.issued_at is not None
@@ -76,12 +77,12 @@ def _unchanged_since_issued(stored: StoredReceipt | None, request: DeletionReque
     )
 
 
-def receipt_issue(*, request: DeletionRequest, in_process: bool = False) -> IssuedReceipt:
-    """The PDF receipt of the request as it is now, recorded as issued.
+def receipt_issue(*, request: DeletionRequest) -> IssuedReceipt:
+    """The PDF receipt of the request as it is now, recorded as issued (a
+    download, or the attachment of the private-link email).
 
-    The stored PDF when it is current; otherwise rendered now and stored: in
-    a child process with a time limit (the web server), or in this process
-    when `in_process` (the worker, whose task has its own time limit). Raises
+    The stored PDF when it is current; otherwise rendered now, in a child
+    process killed at RECEIPT_TIME_LIMIT_SECONDS, and stored. Raises
     lifecycle.InvalidTransition for an erased request and receipts.ReceiptError
     (or ReceiptTimeout) if rendering fails.
     """
@@ -94,12 +95,9 @@ def receipt_issue(*, request: DeletionRequest, in_process: bool = False) -> Issu
     key = receipts.stored_key(fingerprint)
     pdf = stored.pdf if stored is not None and stored.key == key else None
     if pdf is None:
-        if in_process:
-            pdf = receipts.render_receipt(request, events=events, fingerprint=fingerprint)
-        else:
-            pdf = receipts.render_receipt_isolated(
-                request, events=events, fingerprint=fingerprint, time_limit=settings.RECEIPT_TIME_LIMIT_SECONDS
-            )
+        pdf = receipts.render_receipt_isolated(
+            request, events=events, fingerprint=fingerprint, time_limit=settings.RECEIPT_TIME_LIMIT_SECONDS
+        )
         _store(request, fingerprint=fingerprint, pdf=pdf)
     # Issued: from now on /verify/ confirms this fingerprint, even after erase.
     ReceiptFingerprint.objects.get_or_create(reference=request.reference, fingerprint=fingerprint)

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 
 from .. import dates, jurisdictions, queue
 from ..choices import AnswerOutcome, EventKind, Status
-from ..lifecycle import Action, InvalidTransition, check_not_before, next_status
+from ..lifecycle import Action, InvalidTransition, allows, check_not_before, next_status
 from ..models import DeletionRequest, RequestEvent, StoredReceipt
 from ..tokens import token_issue
-from .links import email_digest, enqueue_private_link
-from .reminders import reminders_replan
+from .links import email_digest
+from .outbox import email_now, reminders_replan
 
 # No 0/O, 1/I/L: a reference is read aloud and typed from paper.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -113,8 +113,10 @@ def request_create(*, draft: RequestDraft, creation_key: str | None = None) -> t
         if draft.ai_setting_off_on:
             _event(request, EventKind.AI_SETTING_OFF, on_date=draft.ai_setting_off_on)
         token = token_issue(request=request)
-        # The email with the link attaches the receipt: it renders it itself.
-        enqueue_private_link(request)
+        # The email with the link is an outbox row of this transaction: if
+        # the broker or SMTP is down the visitor still gets the page now, and
+        # the email follows when they are back. It attaches the receipt.
+        email_now(request)
     return request, token
 
 
@@ -190,7 +192,7 @@ def request_confirm_email(*, request: DeletionRequest) -> bool:
     False if there was nothing to confirm."""
     with transaction.atomic():
         request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
-        if request.email_confirmed_at or request.status == Status.ERASED:
+        if request.email_confirmed_at or not allows(request.status, Action.CONFIRM_EMAIL):
             return False
         request.email_confirmed_at = timezone.now()
         request.save()
@@ -203,7 +205,7 @@ def request_stop_reminders(*, request: DeletionRequest) -> bool:
     """One-click unsubscribe: no more reminders for this request."""
     with transaction.atomic():
         request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
-        if not request.reminders_enabled:
+        if not request.reminders_enabled or not allows(request.status, Action.STOP_REMINDERS):
             return False
         request.reminders_enabled = False
         request.save()
@@ -215,7 +217,7 @@ def request_stop_reminders(*, request: DeletionRequest) -> bool:
 def request_resume_reminders(*, request: DeletionRequest) -> bool:
     with transaction.atomic():
         request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
-        if request.reminders_enabled or request.status == Status.ERASED:
+        if request.reminders_enabled or not allows(request.status, Action.RESUME_REMINDERS):
             return False
         request.reminders_enabled = True
         request.save()

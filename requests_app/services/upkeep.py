@@ -1,20 +1,56 @@
-"""Housekeeping the periodic tasks do besides reminders."""
+"""Housekeeping: the sweep's heartbeat, daily jobs driven by the database,
+and dropping expired form sessions."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
 from importlib import import_module
 
 from django.conf import settings
-from django.utils import timezone
+from django.db import connection
 
 from ..models import Heartbeat
+
+# A daily job claimed but not finished this long ago (its worker died) is
+# started again.
+DAILY_JOB_RETRY_AFTER = timedelta(hours=1)
+_NEVER = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def database_now() -> datetime:
+    """The database's clock, the one clock every process agrees on."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT CURRENT_TIMESTAMP")
+        value = cursor.fetchone()[0]
+    if isinstance(value, str):  # SQLite: "YYYY-MM-DD HH:MM:SS", in UTC
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def heartbeat_record(*, name: str) -> None:
+    Heartbeat.objects.update_or_create(name=name, defaults={"at": database_now()})
+
+
+def daily_job_due(name: str) -> bool:
+    """True (once) when the job `name` has not finished today (UTC, by the
+    database's clock) and no other process is running it: the caller runs it
+    and then calls daily_job_done(). A row per job, not beat's countdown,
+    decides, so restarting beat (or running two) changes nothing."""
+    now = database_now()
+    today = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    finished = Heartbeat.objects.filter(name=name).values_list("at", flat=True).first()
+    if finished is not None and finished >= today:
+        return False
+    claim = f"{name}:started"
+    Heartbeat.objects.get_or_create(name=claim, defaults={"at": _NEVER})
+    return Heartbeat.objects.filter(name=claim, at__lt=now - DAILY_JOB_RETRY_AFTER).update(at=now) == 1
+
+
+def daily_job_done(name: str) -> None:
+    heartbeat_record(name=name)
 
 
 def sessions_clear_expired() -> None:
     """Half-finished guided forms live in the session; drop the expired ones."""
     # The configured engine, whichever it is (database or signed cookies).
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
-
-
-def heartbeat_record(*, name: str) -> None:
-    Heartbeat.objects.update_or_create(name=name, defaults={"at": timezone.now()})

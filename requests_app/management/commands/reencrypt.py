@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from encrypted_fields.fields import EncryptedFieldMixin
 
+from requests_app.choices import Status
 from requests_app.models import DeletionRequest, StoredReceipt
 from requests_app.services.links import email_digest
 
@@ -20,7 +21,10 @@ class Command(BaseCommand):
         ids = list(DeletionRequest.objects.values_list("pk", flat=True))
         for start in range(0, len(ids), 500):
             with transaction.atomic():
-                for request in DeletionRequest.objects.filter(pk__in=ids[start : start + 500]):
+                # Locked, and erased ones skipped: an erase committing meanwhile
+                # must not get its personal fields written back.
+                batch = DeletionRequest.objects.select_for_update().filter(pk__in=ids[start : start + 500])
+                for request in batch.exclude(status=Status.ERASED):
                     # Reading decrypts with any known key; saving encrypts with the first.
                     # The lookup hash is keyed by EMAIL_LOOKUP_KEY (SECRET_KEY by default).
                     request.email_digest = email_digest(request.email) if request.email else ""
@@ -28,10 +32,12 @@ class Command(BaseCommand):
                     count += 1
         receipts = 0
         for stored in StoredReceipt.objects.iterator():
+            # Conditional on its key: a receipt the worker replaced meanwhile
+            # keeps its new PDF.
+            current = StoredReceipt.objects.filter(pk=stored.pk, key=stored.key)
             if stored.pdf is None:
-                # Encrypted with a key no longer known: the worker renders it anew.
-                stored.delete()
+                # Encrypted with a key no longer known: the next download renders it anew.
+                current.delete()
             else:
-                stored.save(update_fields=["pdf"])
-                receipts += 1
+                receipts += current.update(pdf=stored.pdf)
         self.stdout.write(f"Re-encrypted {count} requests and {receipts} stored receipts.")
