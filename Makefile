@@ -30,7 +30,7 @@ run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	@$(COMPILE_MESSAGES)
 	@echo ""
-	@echo "  LinkedOut is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo "  LinkedOut is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker, sweeper and beat)"
 	@echo ""
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 

@@ -18,6 +18,9 @@ What it measures (targets from the reminders issue, for the 2-core machine)
               reminders to an aiosmtpd sink on loopback; emails per second from
               the first to the last message the sink received; median of
               BENCH_RUNS runs after a small warm-up   target >= 200 per second
+    ceiling   the same number of copies of one rendered reminder email sent
+              by raw smtplib from as many processes as workers, one connection
+              each, to the same sink: what this machine can do at most
 
 How
     Creates its own database (BENCH_DB_NAME, default linkedout_bench) on the
@@ -557,6 +560,7 @@ class Results:
     enqueue_rate: float = float("nan")
     queries: dict[int, int] = field(default_factory=dict)
     deliver_rate: float = float("nan")
+    smtplib_rate: float = float("nan")
     problems: list[str] = field(default_factory=list)
 
 
@@ -813,6 +817,56 @@ def _phase_deliver(
         )
 
 
+def _smtplib_sender(port: int, message: bytes, count: int, offset: int) -> None:
+    import smtplib
+
+    with smtplib.SMTP(HOST, port) as smtp:
+        for number in range(count):
+            smtp.sendmail("noreply@bench.example.org", [f"ceiling{offset + number}@bench.example.org"], message)
+
+
+def _phase_smtplib_ceiling(
+    results: Results, sink: CountingSink, port: int, first_request: int, count: int, senders: int, runs: int
+) -> None:
+    """The ceiling of this machine for delivery: raw smtplib sending a real
+    reminder email (rendered once) to the same sink from as many processes as
+    there are workers, one connection each, nothing else."""
+    import multiprocessing
+
+    from requests_app import emails
+    from requests_app.models import DeletionRequest
+
+    print(f"\n[4] ceiling: raw smtplib from {senders} processes, {count:,} copies of one reminder email", flush=True)
+    request = DeletionRequest.objects.get(pk=first_request)
+    links = emails.request_links(request, "t" * 43)
+    message = emails.make_message(
+        "not_sent", to=request.email, language=request.language, context={"request": request, **links}
+    )
+    # As Django's SMTP backend sends it: CRLF line ends.
+    data = message.message().as_bytes(linesep="\r\n")
+    context = multiprocessing.get_context("fork")
+    rates = []
+    for _ in range(runs):
+        sink.reset()
+        share = count // senders
+        children = [
+            context.Process(target=_smtplib_sender, args=(port, data, share, number * share))
+            for number in range(senders)
+        ]
+        for child in children:
+            child.start()
+        for child in children:
+            child.join(120)
+        times, _recipients = sink.snapshot()
+        span = times[-1] - times[0] if len(times) > 1 else float("nan")
+        rates.append((len(times) - 1) / span if span and span > 0 else float("nan"))
+    results.smtplib_rate = statistics.median(rates)
+    print(
+        f"median {results.smtplib_rate:,.1f} emails per second ({len(data) / 1024:.1f} KiB each); "
+        f"LinkedOut's delivery is {results.deliver_rate / results.smtplib_rate:.0%} of it"
+    )
+
+
 # --- main -------------------------------------------------------------------------
 
 
@@ -853,6 +907,10 @@ def _print_summary(results: Results, requests: int, due: int, deliver: int, work
         if not ok:
             missed.append(name)
     print(f"partial index used by the sweep: {'yes' if results.index_used else 'NO'}")
+    print(
+        f"raw smtplib ceiling, {worker_count} processes: {results.smtplib_rate:,.1f} /s "
+        f"(delivery at {results.deliver_rate / results.smtplib_rate:.0%} of it)"
+    )
     return missed
 
 
@@ -926,6 +984,7 @@ def main() -> int:
         _phase_enqueue(results, redis_client, first_request, due, runs)
         workers = Workers(env, tmp)
         _phase_deliver(results, sink, workers, first_request + due, deliver, worker_count, runs)
+        _phase_smtplib_ceiling(results, sink, smtp_port, first_request, deliver, worker_count, runs)
 
         missed = _print_summary(results, requests, due, deliver, worker_count)
         if results.problems:

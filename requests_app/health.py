@@ -6,9 +6,9 @@ import os
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from . import dates
+from .db_clock import database_now
 from .models import Heartbeat
 
 
@@ -43,7 +43,8 @@ def check_beat() -> tuple[bool, str]:
         return False, type(exc).__name__
     if beat is None:
         return False, "never ran"
-    age = timezone.now() - beat.at
+    # Both times from the database's clock: a skewed web clock cannot fake it.
+    age = database_now() - beat.at
     return age <= dates.beat_stale_after(), beat.at.isoformat()
 
 

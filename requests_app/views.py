@@ -19,7 +19,7 @@ from django_ratelimit.decorators import ratelimit
 
 from . import emails, explain, forms, guide, jurisdictions
 from .access import private_link
-from .choices import AnswerOutcome, ReminderState, TokenPurpose
+from .choices import AnswerOutcome, ReminderKind, ReminderState, TokenPurpose
 from .health import health_report
 from .ics import deadlines_calendar
 from .letters import build_letters, letter_language
@@ -72,7 +72,10 @@ def _render_detail(
         "clock": explain.request_clock(request_obj),
         "milestones": explain.request_milestones(request_obj),
         "events": request_obj.events.all(),
-        "reminders": request_obj.reminders.exclude(state=ReminderState.CANCELLED),
+        # The planned reminders; the private-link email shows only if it failed.
+        "reminders": request_obj.reminders.exclude(state=ReminderState.CANCELLED).exclude(
+            kind=ReminderKind.PRIVATE_LINK
+        ),
         "failed_reminders": request_obj.reminders.filter(state=ReminderState.FAILED),
         **_page_forms(request_obj),
         **bound,

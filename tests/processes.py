@@ -48,6 +48,13 @@ class Processes:
             ]
         else:
             args = [*celery, "beat", "--loglevel=INFO", f"--schedule={self.workdir / f'beat-{name}'}"]
+        return self._spawn(args, role, name)
+
+    def start_web(self, port: int) -> subprocess.Popen:
+        """The web process as Procfile runs it, serving 127.0.0.1:`port`."""
+        return self._spawn([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], "web")
+
+    def _spawn(self, args: list[str], role: str, name: str = "") -> subprocess.Popen:
         # Own process group (session): a Ctrl-C reaches only the caller, who stops them.
         with open(self.log_path(role, name), "ab") as log:
             process = subprocess.Popen(

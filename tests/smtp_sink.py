@@ -54,9 +54,11 @@ class SinkHandler:
 
 
 @contextmanager
-def smtp_sink(**options):
+def smtp_sink(*, port: int | None = None, **options):
+    """The sink on `port` (a free one by default): a test can point a worker
+    at a port first and start the server there later."""
     handler = SinkHandler(**options)
-    port = free_port()
+    port = port or free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:

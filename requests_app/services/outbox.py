@@ -19,6 +19,7 @@ time one worker writes and the stale-claim rule another applies agree.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import smtplib
@@ -137,6 +138,12 @@ def deliver_batch(reminder_ids: list[int]) -> None:
         except DatabaseError:
             logger.exception("reminder %s could not be delivered; the sweep will take it back", reminder_id)
             _drop_broken_connection()
+        except Exception as error:
+            # A bug (a template, a decryption): retrying cannot help, and the
+            # row must not come back to block its batch again. Shown on the
+            # request page as failed.
+            logger.exception("reminder %s failed with an unexpected error", reminder_id)
+            _finish(reminder_id, state=ReminderState.FAILED, last_error=type(error).__name__[:200])
 
 
 def _drop_broken_connection() -> None:
@@ -168,7 +175,13 @@ def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> str:
             send_reminder_email(reminder=reminder, token=token_issue(request=request))
     except (OSError, smtplib.SMTPException) as error:
         return _failed(reminder, error, now=now)
-    _finish(reminder_id, state=ReminderState.SENT, attempts=reminder.attempts + 1, sent_at=current)
+    _finish(
+        reminder_id,
+        state=ReminderState.SENT,
+        attempts=reminder.attempts + 1,
+        sent_at=current,
+        link_sent=request if reminder.kind == ReminderKind.PRIVATE_LINK else None,
+    )
     return "sent"
 
 
@@ -191,10 +204,11 @@ def _send_private_link(reminder: Reminder) -> None:
         # A token that confirms the address and nothing else, only ever sent
         # to that address.
         confirm_token = token_issue(request=request, purpose=TokenPurpose.CONFIRM_EMAIL)
+    # Nothing is written between here and _finish: a connection that dropped
+    # while SMTP talked would fail that write and the email be sent again.
     send_private_link_email(
         request=request, token=token, confirm_token=confirm_token, receipt=receipt, outbox_id=reminder.pk
     )
-    RequestEvent.objects.create(request=request, kind=EventKind.LINK_SENT)
 
 
 def _receipt_or_none(request: DeletionRequest) -> IssuedReceipt | None:
@@ -228,15 +242,20 @@ def _failed(reminder: Reminder, error: Exception, *, now: datetime | None) -> st
     return "retry"
 
 
-def _finish(reminder_id: int, **fields) -> None:
-    """Record how a send ended. The UPDATE is conditional on `sending`, so
-    repeating it after a dropped connection is safe: it is repeated, over a
-    fresh connection, rather than leaving the row to be sent again."""
+def _finish(reminder_id: int, *, link_sent: DeletionRequest | None = None, **fields) -> None:
+    """Record how a send ended, and with `link_sent` the timeline's "link
+    emailed" in the same transaction. The UPDATE is conditional on `sending`,
+    so repeating it after a dropped connection is safe (and adds no second
+    timeline entry): it is repeated, over a fresh connection, rather than
+    leaving the row to be sent again."""
     for attempt in range(FINISH_ATTEMPTS):
         try:
-            Reminder.objects.filter(pk=reminder_id, state=ReminderState.SENDING).update(
-                claim="", updated_at=Now(), **fields
-            )
+            with transaction.atomic() if link_sent else contextlib.nullcontext():
+                recorded = Reminder.objects.filter(pk=reminder_id, state=ReminderState.SENDING).update(
+                    claim="", updated_at=Now(), **fields
+                )
+                if recorded and link_sent:
+                    RequestEvent.objects.create(request=link_sent, kind=EventKind.LINK_SENT)
             return
         except (OperationalError, InterfaceError):
             if connection.in_atomic_block or attempt == FINISH_ATTEMPTS - 1:

@@ -7,24 +7,14 @@ from datetime import UTC, datetime, time, timedelta
 from importlib import import_module
 
 from django.conf import settings
-from django.db import connection
 
+from ..db_clock import database_now
 from ..models import Heartbeat
 
 # A daily job claimed but not finished this long ago (its worker died) is
 # started again.
 DAILY_JOB_RETRY_AFTER = timedelta(hours=1)
 _NEVER = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def database_now() -> datetime:
-    """The database's clock, the one clock every process agrees on."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT CURRENT_TIMESTAMP")
-        value = cursor.fetchone()[0]
-    if isinstance(value, str):  # SQLite: "YYYY-MM-DD HH:MM:SS", in UTC
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def heartbeat_record(*, name: str) -> None:
