@@ -1,4 +1,4 @@
-# LinkedOut: one image for web (gunicorn), the Celery worker and Celery beat.
+# LinkedOut: one image for web (gunicorn), the Celery workers (senders and sweeper) and Celery beat.
 # Build: docker build -t linkedout .   Run: see docker-compose.yml.
 FROM python:3.11-slim
 

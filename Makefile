@@ -24,7 +24,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
-# Web + worker + beat on the embedded default (SQLite, filesystem broker, console email).
+# Web + worker + sweeper + beat on the embedded default (SQLite, filesystem broker, console email).
 run: install
 	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py check_system
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput

@@ -276,12 +276,14 @@ RETENTION_DAYS_INACTIVE = env.int("RETENTION_DAYS_INACTIVE", default=365)
 RECEIPT_TIME_LIMIT_SECONDS = env.float("RECEIPT_TIME_LIMIT_SECONDS", default=10.0)
 # A claim older than the stale-claim time is taken back and sent again, so it
 # must outlast the slowest send that still succeeds: the receipt's render and
-# up to two SMTP timeouts (connecting, then one slow command). Shorter would
-# send emails twice; every process refuses to start with such settings.
-if REMINDER_STALE_CLAIM_SECONDS < 2 * EMAIL_TIMEOUT + RECEIPT_TIME_LIMIT_SECONDS:
+# one SMTP conversation, which waits for up to eight replies (greeting, EHLO,
+# STARTTLS, AUTH, MAIL, RCPT, DATA, end of data), each up to EMAIL_TIMEOUT.
+# Shorter would send emails twice; every process refuses to start with it.
+SLOWEST_SEND_SECONDS = 8 * EMAIL_TIMEOUT + RECEIPT_TIME_LIMIT_SECONDS
+if REMINDER_STALE_CLAIM_SECONDS < SLOWEST_SEND_SECONDS:
     raise ImproperlyConfigured(
         f"REMINDER_STALE_CLAIM_SECONDS ({REMINDER_STALE_CLAIM_SECONDS:g}) must be at least "
-        f"2 x EMAIL_TIMEOUT + RECEIPT_TIME_LIMIT_SECONDS ({2 * EMAIL_TIMEOUT + RECEIPT_TIME_LIMIT_SECONDS:g}): "
+        f"8 x EMAIL_TIMEOUT + RECEIPT_TIME_LIMIT_SECONDS ({SLOWEST_SEND_SECONDS:g}): "
         "a slow send would otherwise be taken back and sent twice."
     )
 

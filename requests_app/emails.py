@@ -27,12 +27,13 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def stable_message_id(outbox_id: int) -> str:
+def stable_message_id(outbox_id: int, reference: str) -> str:
     """The Message-ID of the outbox row's email: the same on every attempt,
     so a receiving server (or the member's client) sees a resend as the same
-    message and can drop the duplicate."""
+    message and can drop the duplicate. The request's random reference keeps
+    it unique across databases (a fresh install counts rows from 1 again)."""
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
-    return f"<linkedout.{outbox_id}@{host}>"
+    return f"<linkedout.{outbox_id}.{reference}@{host}>"
 
 
 class _ReusedConnection:
@@ -108,7 +109,7 @@ def send_private_link_email(
     if receipt is not None:
         message.attach(receipt.filename, receipt.pdf, "application/pdf")
     if outbox_id is not None:
-        message.extra_headers["Message-ID"] = stable_message_id(outbox_id)
+        message.extra_headers["Message-ID"] = stable_message_id(outbox_id, request.reference)
     _connection.send(message)
 
 
@@ -177,5 +178,5 @@ def send_reminder_email(*, reminder: Reminder, token: str) -> None:
     # RFC 8058 one-click unsubscribe: mail clients POST to this URL.
     message.extra_headers["List-Unsubscribe"] = f"<{links['unsubscribe_link']}>"
     message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.extra_headers["Message-ID"] = stable_message_id(reminder.pk)
+    message.extra_headers["Message-ID"] = stable_message_id(reminder.pk, request.reference)
     _connection.send(message)

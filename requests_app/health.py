@@ -43,8 +43,11 @@ def check_beat() -> tuple[bool, str]:
         return False, type(exc).__name__
     if beat is None:
         return False, "never ran"
-    # Both times from the database's clock: a skewed web clock cannot fake it.
-    age = database_now() - beat.at
+    try:
+        # Both times from the database's clock: a skewed web clock cannot fake it.
+        age = database_now() - beat.at
+    except Exception as exc:
+        return False, type(exc).__name__
     return age <= dates.beat_stale_after(), beat.at.isoformat()
 
 

@@ -13,6 +13,7 @@ from celery import current_app
 from django.db import transaction
 
 SEND_REMINDERS = "requests_app.tasks.send_reminders"
+PURGE_EXPIRED = "requests_app.tasks.purge_expired"
 RENDER_RECEIPT = "requests_app.tasks.render_receipt"
 
 

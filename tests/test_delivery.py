@@ -25,11 +25,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 FAST = {
     # Sweep every second instead of every minute, and take back a dead
-    # worker's claim after 5 s instead of 10 minutes.
+    # worker's claim after 8 s instead of 10 minutes.
     "SWEEP_INTERVAL_SECONDS": "1",
-    "REMINDER_STALE_CLAIM_SECONDS": "5",
-    # The stale-claim time must outlast 2 x EMAIL_TIMEOUT + the render limit.
-    "EMAIL_TIMEOUT": "1",
+    "REMINDER_STALE_CLAIM_SECONDS": "8",
+    # The stale-claim time must outlast 8 x EMAIL_TIMEOUT + the render limit.
+    "EMAIL_TIMEOUT": "0.5",
     "RECEIPT_TIME_LIMIT_SECONDS": "2",
     "REMINDER_RETRY_SECONDS": "0.5",
     "REMINDER_MAX_ATTEMPTS": "3",

@@ -153,7 +153,7 @@ def test_connections_terminated_mid_delivery_send_every_email_exactly_once(tmp_p
     received = message_ids(sink.messages)
     doubled = {message_id: count for message_id, count in received.items() if count > 1}
     assert doubled == {}, processes.logs()
-    assert set(received) == {emails.stable_message_id(row.pk) for row in rows}
+    assert set(received) == {emails.stable_message_id(row.pk, row.request.reference) for row in rows}
     assert sorted(message["To"] for message in sink.messages) == sorted(row.request.email for row in rows)
 
 
@@ -257,7 +257,7 @@ def test_request_created_while_redis_is_down_shows_its_page_and_the_email_follow
         time.sleep(3)
     assert len(messages) == len(sink.messages) == 1, processes.logs()
     assert messages[0]["To"] == "redis-down@example.org"
-    assert messages[0]["Message-ID"] == emails.stable_message_id(row.pk)
+    assert messages[0]["Message-ID"] == emails.stable_message_id(row.pk, row.request.reference)
     row.refresh_from_db()
     assert row.state == "sent"
 
@@ -288,7 +288,7 @@ def test_private_link_email_waits_for_smtp_and_arrives_once(tmp_path):
             time.sleep(3)
     assert len(messages) == len(sink.messages) == 1, processes.logs()
     assert messages[0]["To"] == "smtp-down@example.org"
-    assert messages[0]["Message-ID"] == emails.stable_message_id(row.pk)
+    assert messages[0]["Message-ID"] == emails.stable_message_id(row.pk, row.request.reference)
 
 
 # --- The daily purge, whatever beat does -------------------------------------------

@@ -17,6 +17,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from config.cache import FailSoftRedisCache
+from config.celery import app as celery_app
 from requests_app import emails, tasks
 from requests_app.models import DeletionRequest, Heartbeat
 from requests_app.services import outbox
@@ -58,21 +59,30 @@ def test_a_resend_carries_the_same_message_id(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert outbox.reminder_deliver(reminder_id=row.pk, now=row.due_at + timedelta(seconds=1)) == "sent"
     [message] = mail.outbox
-    assert message.extra_headers["Message-ID"] == emails.stable_message_id(row.pk)
-    assert emails.stable_message_id(row.pk) == emails.stable_message_id(row.pk)
-    assert emails.stable_message_id(row.pk) != emails.stable_message_id(row.pk + 1)
+    assert message.extra_headers["Message-ID"] == emails.stable_message_id(row.pk, request.reference)
+    # Another row, or the same row number in another install, is another message.
+    assert emails.stable_message_id(row.pk, request.reference) != emails.stable_message_id(
+        row.pk + 1, request.reference
+    )
+    assert emails.stable_message_id(row.pk, request.reference) != emails.stable_message_id(row.pk, "LO-2222-2222")
 
 
-def test_the_sweep_runs_the_daily_purge_once_a_day(settings):
+def test_the_sweep_starts_the_daily_purge_once_a_day(settings, django_capture_on_commit_callbacks):
     settings.RETENTION_DAYS_AFTER_CLOSE = 90
     expired = DeletionRequestFactory(status="answered", answered_on=timezone.localdate() - timedelta(days=91))
-    tasks.sweep()
-    expired.refresh_from_db()
-    assert expired.is_erased
-    assert Heartbeat.objects.filter(name="purge").count() == 1
-    # Later the same day: the purge does not run again.
-    also_expired = DeletionRequestFactory(status="answered", answered_on=timezone.localdate() - timedelta(days=91))
-    tasks.sweep()
+    celery_app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.sweep()
+        expired.refresh_from_db()
+        assert expired.is_erased
+        assert Heartbeat.objects.filter(name="purge").count() == 1
+        # Later the same day: the purge does not run again.
+        also_expired = DeletionRequestFactory(status="answered", answered_on=timezone.localdate() - timedelta(days=91))
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.sweep()
+    finally:
+        celery_app.conf.task_always_eager = False
     also_expired.refresh_from_db()
     assert not also_expired.is_erased
 
@@ -84,13 +94,13 @@ def test_settings_refuse_a_stale_claim_a_slow_send_could_outlive():
         "DEBUG": "1",
         "EMAIL_TIMEOUT": "30",
         "RECEIPT_TIME_LIMIT_SECONDS": "10",
-        "REMINDER_STALE_CLAIM_SECONDS": "60",
+        "REMINDER_STALE_CLAIM_SECONDS": "249",
     }
     code = "import django; django.setup()"
     refused = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert refused.returncode != 0
-    assert "REMINDER_STALE_CLAIM_SECONDS (60) must be at least" in refused.stderr
-    env["REMINDER_STALE_CLAIM_SECONDS"] = "70"
+    assert "REMINDER_STALE_CLAIM_SECONDS (249) must be at least" in refused.stderr
+    env["REMINDER_STALE_CLAIM_SECONDS"] = "250"
     accepted = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert accepted.returncode == 0, accepted.stderr[-2000:]
 

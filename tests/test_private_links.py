@@ -63,7 +63,7 @@ def test_a_redelivered_send_message_sends_one_email_with_a_stable_message_id(mai
     assert outbox.reminder_deliver(reminder_id=row.pk) == "sent"
     assert outbox.reminder_deliver(reminder_id=row.pk) == "skipped"
     assert len(mailoutbox) == 1
-    assert mailoutbox[0].extra_headers["Message-ID"] == emails.stable_message_id(row.pk)
+    assert mailoutbox[0].extra_headers["Message-ID"] == emails.stable_message_id(row.pk, row.request.reference)
 
 
 def test_asking_again_while_a_link_waits_sends_that_one(mailoutbox):

@@ -3,8 +3,9 @@ tokens, reminders and receipts. Views and tasks call these.
 
 * `requests` — make a request and move it along (the state table is
   `lifecycle.py`); every change appends to the timeline and replans reminders.
-* `reminders` — make the reminder rows match the plan, claim due ones, deliver.
+* `outbox` — every email as a row: planned, claimed when due, delivered once.
 * `receipts` — render, store and issue the PDF receipt.
-* `links` — private links by email, and the keyed email lookup.
-* `upkeep` — the daily purge's helpers and the sweep's heartbeat.
+* `links` — asking for private links again, and the keyed email lookup.
+* `upkeep` — the sweep's heartbeat, daily jobs by the database's clock,
+  expired form sessions.
 """

@@ -28,6 +28,13 @@ def request_issue_link(*, request_id: int) -> str | None:
     return token_issue(request=request) if request else None
 
 
+def request_email_link(*, request_id: int) -> None:
+    """Email a fresh private link to this request's member, unless erased."""
+    request = DeletionRequest.objects.filter(pk=request_id).exclude(status=Status.ERASED).first()
+    if request is not None:
+        email_now(request)
+
+
 def request_email_links(*, email: str) -> int:
     """Email a fresh private link for every live request of this address
     (through the outbox: the worker mints each link as it sends it). Returns

@@ -27,7 +27,15 @@ import time
 from datetime import datetime
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    NotSupportedError,
+    ProgrammingError,
+    connection,
+    transaction,
+)
 from django.db.models import DateTimeField, ExpressionWrapper, Q
 from django.db.models.functions import Now
 
@@ -47,10 +55,6 @@ SWEEP_BATCH = 500
 SEND_CHUNK = 20
 # Kinds sent on demand, not planned from the request's state.
 ON_DEMAND_KINDS = frozenset({ReminderKind.PRIVATE_LINK})
-# Recording "sent" is retried this often over a dropped database connection
-# (PostgreSQL restart, failover), 0.5, 1, 2, 4 s apart: giving up there is
-# what would send the email twice.
-FINISH_ATTEMPTS = 5
 LIVE_STATES = (ReminderState.PENDING, ReminderState.CLAIMED, ReminderState.SENDING)
 
 
@@ -95,10 +99,14 @@ def email_now(request: DeletionRequest, *, kind: str = ReminderKind.PRIVATE_LINK
     """Plan an email of `kind` due at once, in the caller's transaction, and
     ask a worker to send it after commit. One live row per kind: asking again
     while one waits sends that one (it mints a fresh link when it goes)."""
-    with transaction.atomic():
-        if Reminder.objects.filter(request=request, kind=kind, state__in=LIVE_STATES).exists():
-            return
-        row = Reminder.objects.create(request=request, kind=kind, due_at=Now())
+    if Reminder.objects.filter(request=request, kind=kind, state__in=LIVE_STATES).exists():
+        return
+    try:
+        with transaction.atomic():
+            row = Reminder.objects.create(request=request, kind=kind, due_at=Now())
+    except IntegrityError:
+        # A concurrent ask made the live row first (one_live_reminder_per_kind).
+        return
     # Fast path only: a broker that is down loses this message, not the email.
     queue.enqueue_on_commit(queue.SEND_REMINDERS, [row.pk])
 
@@ -129,21 +137,15 @@ def sweep(*, now: datetime | None = None) -> list[int]:
 
 
 def deliver_batch(reminder_ids: list[int]) -> None:
-    """Deliver each row on its own: a row whose delivery fails (a database
-    error, say) does not hold back the others of its message; it is taken
-    back by the sweep after the stale-claim time."""
+    """Deliver each row on its own: a row whose delivery fails on the
+    database does not hold back the others of its message; it is taken back
+    by the sweep after the stale-claim time."""
     for reminder_id in reminder_ids:
         try:
             reminder_deliver(reminder_id=reminder_id)
         except DatabaseError:
             logger.exception("reminder %s could not be delivered; the sweep will take it back", reminder_id)
             _drop_broken_connection()
-        except Exception as error:
-            # A bug (a template, a decryption): retrying cannot help, and the
-            # row must not come back to block its batch again. Shown on the
-            # request page as failed.
-            logger.exception("reminder %s failed with an unexpected error", reminder_id)
-            _finish(reminder_id, state=ReminderState.FAILED, last_error=type(error).__name__[:200])
 
 
 def _drop_broken_connection() -> None:
@@ -154,19 +156,24 @@ def _drop_broken_connection() -> None:
 
 def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> str:
     """Send one claimed (or due pending) reminder. Idempotent: only the worker
-    that moves the row to sending sends it, and a sent row is never sent
-    again. Returns what happened: sent, retry, failed, cancelled or skipped.
-    `now` (tests) stands in for the database's clock."""
+    that moves the row to sending sends it (the row then carries that
+    worker's own claim, which every later write of this send requires), and a
+    sent row is never sent again. Returns what happened: sent, retry, failed,
+    cancelled or skipped. `now` (tests) stands in for the database's clock."""
     current = now or Now()
+    owner = secrets.token_hex(8)
     ready = Q(state=ReminderState.CLAIMED) | Q(state=ReminderState.PENDING, due_at__lte=current)
     if not Reminder.objects.filter(ready, pk=reminder_id).update(
-        state=ReminderState.SENDING, claimed_at=current, updated_at=current
+        state=ReminderState.SENDING, claim=owner, claimed_at=current, updated_at=current
     ):
         return "skipped"
+    # Recording the outcome may be retried until shortly before another
+    # sweep could take the row back.
+    finish = _Finisher(reminder_id, owner, deadline=time.monotonic() + 0.8 * dates.stale_claim().total_seconds())
     reminder = Reminder.objects.select_related("request").get(pk=reminder_id)
     request = reminder.request
     if not _still_wanted(reminder, request):
-        _finish(reminder_id, state=ReminderState.CANCELLED)
+        finish(state=ReminderState.CANCELLED)
         return "cancelled"
     try:
         if reminder.kind == ReminderKind.PRIVATE_LINK:
@@ -174,9 +181,17 @@ def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> str:
         else:
             send_reminder_email(reminder=reminder, token=token_issue(request=request))
     except (OSError, smtplib.SMTPException) as error:
-        return _failed(reminder, error, now=now)
-    _finish(
-        reminder_id,
+        return _failed(reminder, error, finish=finish, now=now)
+    except DatabaseError:
+        raise
+    except Exception as error:
+        # A bug (a template, a decryption): retrying cannot help, and the row
+        # must not come back to block its batch again. Shown on the request
+        # page as failed.
+        logger.exception("reminder %s failed with an unexpected error", reminder_id)
+        finish(state=ReminderState.FAILED, attempts=reminder.attempts + 1, last_error=type(error).__name__[:200])
+        return "failed"
+    finish(
         state=ReminderState.SENT,
         attempts=reminder.attempts + 1,
         sent_at=current,
@@ -204,7 +219,7 @@ def _send_private_link(reminder: Reminder) -> None:
         # A token that confirms the address and nothing else, only ever sent
         # to that address.
         confirm_token = token_issue(request=request, purpose=TokenPurpose.CONFIRM_EMAIL)
-    # Nothing is written between here and _finish: a connection that dropped
+    # Nothing is written between here and finish(): a connection that dropped
     # while SMTP talked would fail that write and the email be sent again.
     send_private_link_email(
         request=request, token=token, confirm_token=confirm_token, receipt=receipt, outbox_id=reminder.pk
@@ -222,7 +237,7 @@ def _receipt_or_none(request: DeletionRequest) -> IssuedReceipt | None:
         return None
 
 
-def _failed(reminder: Reminder, error: Exception, *, now: datetime | None) -> str:
+def _failed(reminder: Reminder, error: Exception, *, finish: _Finisher, now: datetime | None) -> str:
     attempts = reminder.attempts + 1
     # The class and SMTP code only: the message may quote the address.
     detail = f"{type(error).__name__} {getattr(error, 'smtp_code', '')}".strip()
@@ -230,10 +245,9 @@ def _failed(reminder: Reminder, error: Exception, *, now: datetime | None) -> st
         codes = sorted({code for code, _ in error.recipients.values()})
         detail = f"{type(error).__name__} {','.join(map(str, codes))}"
     if attempts >= max_attempts():
-        _finish(reminder.pk, state=ReminderState.FAILED, attempts=attempts, last_error=detail)
+        finish(state=ReminderState.FAILED, attempts=attempts, last_error=detail)
         return "failed"
-    _finish(
-        reminder.pk,
+    finish(
         state=ReminderState.PENDING,
         attempts=attempts,
         last_error=detail,
@@ -242,24 +256,42 @@ def _failed(reminder: Reminder, error: Exception, *, now: datetime | None) -> st
     return "retry"
 
 
-def _finish(reminder_id: int, *, link_sent: DeletionRequest | None = None, **fields) -> None:
-    """Record how a send ended, and with `link_sent` the timeline's "link
-    emailed" in the same transaction. The UPDATE is conditional on `sending`,
-    so repeating it after a dropped connection is safe (and adds no second
-    timeline entry): it is repeated, over a fresh connection, rather than
-    leaving the row to be sent again."""
-    for attempt in range(FINISH_ATTEMPTS):
-        try:
-            with transaction.atomic() if link_sent else contextlib.nullcontext():
-                recorded = Reminder.objects.filter(pk=reminder_id, state=ReminderState.SENDING).update(
-                    claim="", updated_at=Now(), **fields
-                )
-                if recorded and link_sent:
-                    RequestEvent.objects.create(request=link_sent, kind=EventKind.LINK_SENT)
-            return
-        except (OperationalError, InterfaceError):
-            if connection.in_atomic_block or attempt == FINISH_ATTEMPTS - 1:
+# Errors after which repeating the same conditional UPDATE can succeed: a
+# dropped connection, a restarted server, a failover to a node that is still
+# read-only. Not these, which a repeat cannot mend:
+_NOT_TRANSIENT = (IntegrityError, DataError, ProgrammingError, NotSupportedError)
+
+
+class _Finisher:
+    """Records how one send ended, and with `link_sent` the timeline's "link
+    emailed" in the same transaction. The UPDATE requires the row to be still
+    "sending" under this send's own claim, so repeating it is safe (and adds
+    no second timeline line): after a database error it is repeated over a
+    fresh connection, with backoff, until shortly before the stale-claim time,
+    rather than leaving the row to be sent again."""
+
+    def __init__(self, reminder_id: int, owner: str, *, deadline: float) -> None:
+        self.reminder_id = reminder_id
+        self.owner = owner
+        self.deadline = deadline
+
+    def __call__(self, *, link_sent: DeletionRequest | None = None, **fields) -> None:
+        delay = 0.25
+        while True:
+            try:
+                with transaction.atomic() if link_sent else contextlib.nullcontext():
+                    recorded = Reminder.objects.filter(
+                        pk=self.reminder_id, state=ReminderState.SENDING, claim=self.owner
+                    ).update(claim="", updated_at=Now(), **fields)
+                    if recorded and link_sent:
+                        RequestEvent.objects.create(request=link_sent, kind=EventKind.LINK_SENT)
+                return
+            except _NOT_TRANSIENT:
                 raise
-            logger.warning("recording reminder %s failed over a broken connection; retrying", reminder_id)
-            connection.close()
-            time.sleep(0.5 * 2**attempt)
+            except DatabaseError:
+                if connection.in_atomic_block or time.monotonic() + delay > self.deadline:
+                    raise
+                logger.warning("recording reminder %s failed on the database; retrying", self.reminder_id)
+                connection.close()
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)

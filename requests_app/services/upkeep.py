@@ -3,7 +3,7 @@ and dropping expired form sessions."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -21,19 +21,21 @@ def heartbeat_record(*, name: str) -> None:
     Heartbeat.objects.update_or_create(name=name, defaults={"at": database_now()})
 
 
-def daily_job_due(name: str) -> bool:
-    """True (once) when the job `name` has not finished today (UTC, by the
-    database's clock) and no other process is running it: the caller runs it
-    and then calls daily_job_done(). A row per job, not beat's countdown,
-    decides, so restarting beat (or running two) changes nothing."""
+def daily_job_due(name: str) -> date | None:
+    """The day (UTC, by the database's clock) to run the job `name` for, once,
+    when it has not finished that day and no other process is running it; the
+    runner then calls daily_job_done(). None otherwise. A row per job, not
+    beat's countdown, decides, so restarting beat (or running two) changes
+    nothing."""
     now = database_now()
-    today = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    today = now.astimezone(UTC).date()
     finished = Heartbeat.objects.filter(name=name).values_list("at", flat=True).first()
-    if finished is not None and finished >= today:
-        return False
+    if finished is not None and finished >= datetime.combine(today, time(0), tzinfo=UTC):
+        return None
     claim = f"{name}:started"
     Heartbeat.objects.get_or_create(name=claim, defaults={"at": _NEVER})
-    return Heartbeat.objects.filter(name=claim, at__lt=now - DAILY_JOB_RETRY_AFTER).update(at=now) == 1
+    claimed = Heartbeat.objects.filter(name=claim, at__lt=now - DAILY_JOB_RETRY_AFTER).update(at=now) == 1
+    return today if claimed else None
 
 
 def daily_job_done(name: str) -> None:
