@@ -138,6 +138,10 @@ class RequestDates:
     def current_due_on(self) -> date:
         return self.extended_due_on or self.due_on
 
+    @property
+    def can_extend(self) -> bool:
+        return self.possible_extended_due_on is not None
+
     def days_left(self, today: date) -> int:
         return (self.current_due_on - today).days
 

@@ -71,15 +71,19 @@ def days_in_words(days: int) -> str:
 
 @dataclass(frozen=True)
 class Clock:
-    """The request's deadline as the member reads it (dates from `dates`)."""
+    """The request's dates (`dates.RequestDates`: due_on, current_due_on,
+    can_extend...) with the days left as of one day, in words."""
 
-    due_on: date
-    extended_due_on: date | None
-    current_due_on: date
-    possible_extended_due_on: date | None
+    dates: dates.RequestDates
     days_left: int
     words: str
-    can_extend: bool
+
+    def __getattr__(self, name: str):
+        # Only for names Clock itself lacks: the dates answer them. ("dates"
+        # itself is missing only while copying or unpickling.)
+        if name == "dates":
+            raise AttributeError(name)
+        return getattr(self.dates, name)
 
 
 def request_clock(request: DeletionRequest, *, today: date | None = None) -> Clock | None:
@@ -88,15 +92,7 @@ def request_clock(request: DeletionRequest, *, today: date | None = None) -> Clo
     if request_dates is None:
         return None
     days_left = request_dates.days_left(today or timezone.localdate())
-    return Clock(
-        due_on=request_dates.due_on,
-        extended_due_on=request_dates.extended_due_on,
-        current_due_on=request_dates.current_due_on,
-        possible_extended_due_on=request_dates.possible_extended_due_on,
-        days_left=days_left,
-        words=days_in_words(days_left),
-        can_extend=request_dates.possible_extended_due_on is not None,
-    )
+    return Clock(dates=request_dates, days_left=days_left, words=days_in_words(days_left))
 
 
 @dataclass(frozen=True)

@@ -210,12 +210,13 @@ class ReceiptFingerprint(models.Model):
 class StoredReceipt(models.Model):
     """The latest PDF receipt the worker rendered for a request, encrypted.
     A download serves it while its key matches the request as it is now
-    (see receipts.stored_key); erase deletes it."""
+    and the current render version; erase deletes it."""
 
     request = models.OneToOneField(DeletionRequest, on_delete=models.CASCADE, related_name="stored_receipt")
-    # receipts.stored_key(): layout version, site and fingerprint.
-    key = models.CharField(max_length=100)
+    # The PDF shows this content (receipts.receipt_fingerprint) as rendered
+    # with this version (receipts.render_version).
     fingerprint = models.CharField(max_length=64)
+    render_version = models.CharField(max_length=100)
     pdf = EncryptedBytes()
     rendered_at = models.DateTimeField(default=timezone.now)
     # The request's updated_at when this PDF was last found current.

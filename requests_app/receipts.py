@@ -235,13 +235,13 @@ def _render_inputs_digest() -> str:
     return digest.hexdigest()[:12]
 
 
-def stored_key(fingerprint: str) -> str:
-    """What a stored PDF was rendered from: its content (the fingerprint), the
+def render_version() -> str:
+    """What a PDF is rendered with besides its content (the fingerprint): the
     layout version, the site (the verify link is printed on the PDF) and the
-    files it is made from. A stored PDF with another key is stale and is
+    files it is made from. A stored PDF of another version is stale and is
     rendered anew."""
     site = hashlib.sha256(settings.SITE_URL.encode()).hexdigest()[:8]
-    return f"{LAYOUT_VERSION}:{site}:{_render_inputs_digest()}:{fingerprint}"
+    return f"{LAYOUT_VERSION}:{site}:{_render_inputs_digest()}"
 
 
 def _iso(value: date | None) -> str | None:

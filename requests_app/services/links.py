@@ -21,16 +21,20 @@ def email_digest(email: str) -> str:
     return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
+def _live(request_id: int) -> DeletionRequest | None:
+    return DeletionRequest.objects.filter(pk=request_id).exclude(status=Status.ERASED).first()
+
+
 def request_issue_link(*, request_id: int) -> str | None:
     """A fresh private link to a live request (the guided form's second
     "Create" click leads back to the request it made); None if erased or gone."""
-    request = DeletionRequest.objects.filter(pk=request_id).exclude(status=Status.ERASED).first()
+    request = _live(request_id)
     return token_issue(request=request) if request else None
 
 
 def request_email_link(*, request_id: int) -> None:
     """Email a fresh private link to this request's member, unless erased."""
-    request = DeletionRequest.objects.filter(pk=request_id).exclude(status=Status.ERASED).first()
+    request = _live(request_id)
     if request is not None:
         email_now(request)
 

@@ -55,7 +55,6 @@ SWEEP_BATCH = 500
 SEND_CHUNK = 20
 # Kinds sent on demand, not planned from the request's state.
 ON_DEMAND_KINDS = frozenset({ReminderKind.PRIVATE_LINK})
-LIVE_STATES = (ReminderState.PENDING, ReminderState.CLAIMED, ReminderState.SENDING)
 
 
 def max_attempts() -> int:
@@ -99,13 +98,11 @@ def email_now(request: DeletionRequest, *, kind: str = ReminderKind.PRIVATE_LINK
     """Plan an email of `kind` due at once, in the caller's transaction, and
     ask a worker to send it after commit. One live row per kind: asking again
     while one waits sends that one (it mints a fresh link when it goes)."""
-    if Reminder.objects.filter(request=request, kind=kind, state__in=LIVE_STATES).exists():
-        return
     try:
         with transaction.atomic():
             row = Reminder.objects.create(request=request, kind=kind, due_at=Now())
     except IntegrityError:
-        # A concurrent ask made the live row first (one_live_reminder_per_kind).
+        # A live row of this kind exists already (one_live_reminder_per_kind).
         return
     # Fast path only: a broker that is down loses this message, not the email.
     queue.enqueue_on_commit(queue.SEND_REMINDERS, [row.pk])

@@ -38,8 +38,8 @@ def _store(request: DeletionRequest, *, fingerprint: str, pdf: bytes) -> bool:
         StoredReceipt.objects.update_or_create(
             request=request,
             defaults={
-                "key": receipts.stored_key(fingerprint),
                 "fingerprint": fingerprint,
+                "render_version": receipts.render_version(),
                 "pdf": pdf,
                 "rendered_at": timezone.now(),
                 "request_updated_at": request.updated_at,
@@ -57,22 +57,28 @@ def receipt_render_and_store(*, request_id: int) -> bool:
         return False
     events = receipts.receipt_events(request)
     fingerprint = receipts.receipt_fingerprint(request, events=events)
-    if StoredReceipt.objects.filter(request=request, key=receipts.stored_key(fingerprint)).exists():
+    if _current(request, fingerprint).exists():
         return False
     pdf = receipts.render_receipt(request, events=events, fingerprint=fingerprint)
     return _store(request, fingerprint=fingerprint, pdf=pdf)
 
 
+def _current(request: DeletionRequest, fingerprint: str):
+    return StoredReceipt.objects.filter(
+        request=request, fingerprint=fingerprint, render_version=receipts.render_version()
+    )
+
+
 def _unchanged_since_issued(stored: StoredReceipt | None, request: DeletionRequest) -> bool:
     # Every verb that changes what a receipt prints saves the request, and
-    # the stored key covers what is not on the row (facts, texts, layout), so
-    # an unchanged updated_at and key mean an unchanged receipt: the
+    # the render version covers what is not on the row (facts, texts, layout),
+    # so an unchanged updated_at and version mean an unchanged receipt: the
     # fingerprint need not be computed again (two thirds of a download's work).
     return (
         stored is not None
         and stored.issued_at is not None
         and stored.request_updated_at == request.updated_at
-        and stored.key == receipts.stored_key(stored.fingerprint)
+        and stored.render_version == receipts.render_version()
         and stored.pdf is not None
     )
 
@@ -92,8 +98,10 @@ def receipt_issue(*, request: DeletionRequest) -> IssuedReceipt:
         return IssuedReceipt(reference=request.reference, fingerprint=stored.fingerprint, pdf=stored.pdf)
     events = receipts.receipt_events(request)
     fingerprint = receipts.receipt_fingerprint(request, events=events)
-    key = receipts.stored_key(fingerprint)
-    pdf = stored.pdf if stored is not None and stored.key == key else None
+    is_current = (
+        stored is not None and stored.fingerprint == fingerprint and stored.render_version == receipts.render_version()
+    )
+    pdf = stored.pdf if is_current else None
     if pdf is None:
         pdf = receipts.render_receipt_isolated(
             request, events=events, fingerprint=fingerprint, time_limit=settings.RECEIPT_TIME_LIMIT_SECONDS
@@ -101,7 +109,5 @@ def receipt_issue(*, request: DeletionRequest) -> IssuedReceipt:
         _store(request, fingerprint=fingerprint, pdf=pdf)
     # Issued: from now on /verify/ confirms this fingerprint, even after erase.
     ReceiptFingerprint.objects.get_or_create(reference=request.reference, fingerprint=fingerprint)
-    StoredReceipt.objects.filter(request=request, key=key).update(
-        issued_at=timezone.now(), request_updated_at=request.updated_at
-    )
+    _current(request, fingerprint).update(issued_at=timezone.now(), request_updated_at=request.updated_at)
     return IssuedReceipt(reference=request.reference, fingerprint=fingerprint, pdf=pdf)

@@ -202,26 +202,28 @@ def request_confirm_email(*, request: DeletionRequest) -> bool:
 
 
 def request_stop_reminders(*, request: DeletionRequest) -> bool:
-    """One-click unsubscribe: no more reminders for this request."""
-    with transaction.atomic():
-        request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
-        if not request.reminders_enabled or not allows(request.status, Action.STOP_REMINDERS):
-            return False
-        request.reminders_enabled = False
-        request.save()
-        _event(request, EventKind.REMINDERS_STOPPED)
-        reminders_replan(request)
-    return True
+    """One-click unsubscribe: no more reminders for this request. False if
+    they were off already."""
+    return _set_reminders(request, enabled=False)
 
 
 def request_resume_reminders(*, request: DeletionRequest) -> bool:
+    return _set_reminders(request, enabled=True)
+
+
+def _set_reminders(request: DeletionRequest, *, enabled: bool) -> bool:
+    action, event = (
+        (Action.RESUME_REMINDERS, EventKind.REMINDERS_RESUMED)
+        if enabled
+        else (Action.STOP_REMINDERS, EventKind.REMINDERS_STOPPED)
+    )
     with transaction.atomic():
         request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
-        if request.reminders_enabled or not allows(request.status, Action.RESUME_REMINDERS):
+        if request.reminders_enabled == enabled or not allows(request.status, action):
             return False
-        request.reminders_enabled = True
+        request.reminders_enabled = enabled
         request.save()
-        _event(request, EventKind.REMINDERS_RESUMED)
+        _event(request, event)
         reminders_replan(request)
     return True
 

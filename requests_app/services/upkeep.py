@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.db.models.functions import Now
 
 from ..db_clock import database_now
 from ..models import Heartbeat
@@ -18,7 +19,7 @@ _NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def heartbeat_record(*, name: str) -> None:
-    Heartbeat.objects.update_or_create(name=name, defaults={"at": database_now()})
+    Heartbeat.objects.update_or_create(name=name, defaults={"at": Now()})
 
 
 def daily_job_due(name: str) -> date | None:

@@ -32,9 +32,11 @@ class Command(BaseCommand):
                     count += 1
         receipts = 0
         for stored in StoredReceipt.objects.iterator():
-            # Conditional on its key: a receipt the worker replaced meanwhile
-            # keeps its new PDF.
-            current = StoredReceipt.objects.filter(pk=stored.pk, key=stored.key)
+            # Conditional on what it shows: a receipt the worker replaced
+            # meanwhile keeps its new PDF.
+            current = StoredReceipt.objects.filter(
+                pk=stored.pk, fingerprint=stored.fingerprint, render_version=stored.render_version
+            )
             if stored.pdf is None:
                 # Encrypted with a key no longer known: the next download renders it anew.
                 current.delete()
