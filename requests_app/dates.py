@@ -67,18 +67,18 @@ def add_months(start: date, months: int) -> date:
 
 
 @functools.cache
-def _holidays(country: str) -> holidays.HolidayBase | None:
-    # Built once per country; the object adds years lazily as dates are looked up.
-    if not country:
+def _holidays(calendar_code: str) -> holidays.HolidayBase | None:
+    # Built once per calendar ("IE", or "GB-ENG": a country and one of its
+    # subdivisions); the object adds years lazily as dates are looked up.
+    if not calendar_code:
         return None
-    if country == "GB":
-        # The ICO uses England and Wales bank holidays.
-        return holidays.country_holidays("GB", subdiv="ENG")
-    return holidays.country_holidays(country)
+    country, _, subdivision = calendar_code.partition("-")
+    return holidays.country_holidays(country, subdiv=subdivision or None)
 
 
 def next_working_day(day: date, country: str) -> date:
-    """``day`` if it is a working day in ``country``, else the next one.
+    """``day`` if it is a working day in ``country`` (a holiday calendar such as
+    "IE" or "GB-ENG"), else the next one.
 
     Reg. 1182/71 Art. 3(4): a period ending on a Saturday, Sunday or public holiday ends
     at the end of the following working day. With ``country`` "" only weekends count.

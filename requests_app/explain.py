@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
@@ -25,12 +26,26 @@ def place_name(country: str, subdivision: str = "") -> str:
     return str(name)
 
 
-def regime_explanation(country: str, subdivision: str = "") -> str:
+def regime_explanation(regime: jurisdictions.Regime, country: str, subdivision: str = "", *,
+                       made_on: date | None = None) -> str:  # fmt: skip
     """'You live in France, so the GDPR applies; LinkedIn Ireland must answer
-    within one month of receiving your request.'"""
-    regime = jurisdictions.regime_for(country, subdivision)
+    within one month of receiving your request.' ``regime`` is the one the
+    request has (or would get if made on ``made_on``)."""
     place = place_name(country, subdivision)
     if regime.deadline_is_ours:
+        later = jurisdictions.law_in_force_later(country, subdivision, on=made_on)
+        if later is not None and later.in_force_from is not None:
+            return _(
+                "You live in %(place)s. Its privacy law, the %(law)s, gives a right to deletion only from "
+                "%(date)s; for a request made before that day your request relies on LinkedIn's own privacy "
+                "policy, and we suggest %(controller)s answers within %(words)s, a period of ours, not the law's."
+            ) % {
+                "place": place,
+                "law": later.short_name,
+                "date": formats.date_format(later.in_force_from, "DATE_FORMAT"),
+                "controller": regime.controller.name,
+                "words": regime.deadline_words,
+            }
         return _(
             "You live in %(place)s. We know of no data-protection law there that gives you a deadline, "
             "so your request relies on LinkedIn's own privacy policy; we suggest %(controller)s answers "
@@ -133,3 +148,49 @@ def request_milestones(request: DeletionRequest, *, today: date | None = None) -
     if today_mark not in milestones:
         milestones.append(today_mark)
     return milestones
+
+
+@dataclass(frozen=True)
+class LawOverview:
+    """One row of the /laws/ page: a regime as LinkedOut believes it."""
+
+    regime: jurisdictions.Regime
+    places: list[str]
+    authorities: tuple[jurisdictions.Authority, ...]
+    adds_member_authority: bool
+
+
+def law_overview() -> list[LawOverview]:
+    """Every regime of the data file with the places it covers, in the active
+    language, for the page that shows what LinkedOut applies and why."""
+    rows = []
+    for regime in jurisdictions.REGIMES.values():
+        places = sorted(
+            (place_name(*place.split("-", 1)) if "-" in place else place_name(place) for place in regime.applies_to),
+            key=_collation_key,
+        )
+        rows.append(
+            LawOverview(
+                regime=regime,
+                places=places,
+                authorities=regime.authorities,
+                adds_member_authority=jurisdictions.MEMBER_AUTHORITY in regime.authority_keys,
+            )
+        )
+    return rows
+
+
+def member_authorities_overview() -> list[tuple[str, jurisdictions.Authority]]:
+    """Each place's own authority (EU/EEA countries, German Länder), by place name."""
+    return sorted(
+        (
+            (place_name(*place.split("-", 1)) if "-" in place else place_name(place), authority)
+            for place, authority in jurisdictions.MEMBER_AUTHORITIES.items()
+        ),
+        key=lambda row: _collation_key(row[0]),
+    )
+
+
+def _collation_key(name: str) -> str:
+    # "Österreich" sorts with the Os, not after Z.
+    return unicodedata.normalize("NFKD", name).casefold()

@@ -38,9 +38,6 @@ REQUIRED_FACTS: dict[str, tuple[str, ...]] = {
     "linkedin_founded": (),
     "controller_linkedin_ireland": ("name", "address_lines"),
     "controller_linkedin_corporation": ("name", "address_lines"),
-    "fadp_deadline": ("days", "citation"),
-    "lgpd_deadline": ("days", "citation"),
-    "courtesy_deadline": ("days",),
 }
 # The fields of LinkedIn's forms that letters.py knows how to fill in.
 KNOWN_FORM_FIELDS = frozenset({"first_name", "last_name", "email", "details", "objection_type", "explanation"})

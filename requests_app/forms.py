@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from crispy_forms.helper import FormHelper
@@ -50,11 +51,15 @@ class StepForm(forms.Form):
         return any(name != forms.forms.NON_FIELD_ERRORS for name in self.errors)
 
 
+def _subdivision_groups() -> dict[str, str]:
+    # One group of choices per country that has them, named in the reader's language.
+    return {code: str(dict(countries)[code]) for code in jurisdictions.COUNTRIES_WITH_SUBDIVISIONS}
+
+
 def _subdivision_choices():
-    return [
-        ("", _("— not in the US or Canada —")),
-        (_("United States"), jurisdictions.US_STATE_CHOICES),
-        (_("Canada"), jurisdictions.CA_PROVINCE_CHOICES),
+    groups = _subdivision_groups()
+    return [("", _("— not in the US, Canada or Germany —"))] + [
+        (groups[code], choices) for code, choices in jurisdictions.COUNTRIES_WITH_SUBDIVISIONS.items()
     ]
 
 
@@ -113,9 +118,12 @@ class YouForm(StepForm):
         widget=forms.Select(attrs={"autocomplete": "country"}),
     )
     subdivision = forms.ChoiceField(
-        label=_("State or province"),
+        label=_("State, province or Land"),
         required=False,
-        help_text=_("Only for the United States and Canada, where the law depends on it."),
+        help_text=_(
+            "Only for the United States and Canada, where the law depends on it, and Germany, where the "
+            "authority you can complain to does."
+        ),
     )
     language = forms.ChoiceField(label=_("Your language"), choices=settings.LANGUAGES)
     letter_language = forms.ChoiceField(
@@ -129,10 +137,11 @@ class YouForm(StepForm):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("Choose your country"))] + list(countries)
         self.fields["subdivision"].choices = _subdivision_choices()
-        # app.js shows the state field only for these countries.
+        # app.js shows the state field only for these countries, with only the chosen country's group.
         self.fields["country"].widget.attrs["data-subdivision-countries"] = " ".join(
             jurisdictions.COUNTRIES_WITH_SUBDIVISIONS
         )
+        self.fields["subdivision"].widget.attrs["data-groups"] = json.dumps(_subdivision_groups())
 
     def clean_first_name(self) -> str:
         return self.cleaned_data["first_name"].strip()
@@ -153,11 +162,13 @@ class YouForm(StepForm):
         country, subdivision = data.get("country"), data.get("subdivision", "")
         allowed = dict(jurisdictions.COUNTRIES_WITH_SUBDIVISIONS.get(country, []))
         if allowed and subdivision not in allowed:
-            self.add_error(
-                "subdivision",
-                _("Please choose your state or province: in %(country)s the law depends on it.")
-                % {"country": dict(countries)[country]},
+            message = (
+                _("Please choose your Land: in Germany the authority you can complain to depends on it.")
+                if country == "DE"
+                else _("Please choose your state or province: in %(country)s the law depends on it.")
+                % {"country": dict(countries)[country]}
             )
+            self.add_error("subdivision", message)
         elif not allowed and subdivision:
             data["subdivision"] = ""  # a leftover choice from another country
         return data

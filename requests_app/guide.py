@@ -100,7 +100,7 @@ def request_guide(request: DeletionRequest, letters: Letters) -> Guide:
     names = [*AI_SETTING_FACTS, "deletion_form", "deletion_form_fields", *FALLBACK_FACTS, "account_closure"]
     if letters.objection_form is not None:
         names += ["objection_form", "objection_form_fields", "objection_type"]
-    names += [f"controller_{regime.controller.key}", *regime.deadline_facts]
+    names.append(f"controller_{regime.controller.key}")
     closure = facts.value("account_closure")
     return Guide(
         steps=[Step(kind=kind, number=number, done=done) for number, (kind, done) in enumerate(kinds, start=1)],
@@ -109,6 +109,6 @@ def request_guide(request: DeletionRequest, letters: Letters) -> Guide:
         account_closure_days=int(closure["deletion_days"]),
         privacy_contact_form_url=jurisdictions.linkedin_url("privacy_contact_form"),
         dpo_form_url=jurisdictions.linkedin_url("dpo_form"),
-        facts=facts.fact_set(names),
+        facts=facts.FactSet((*facts.fact_set(names).facts, regime.fact)),
         unverified_citations=regime.unverified_citations,
     )

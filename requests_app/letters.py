@@ -212,6 +212,8 @@ def _law_paragraphs(request: DeletionRequest, regime: jurisdictions.Regime) -> l
             )
             % {"days": regime.deadline_words}
         ]
+    if regime.withdraws_consent:
+        return _consent_withdrawal_paragraphs(regime)
     paragraphs = []
     if wants_objection(request, regime):
         objection = _(
@@ -254,6 +256,39 @@ def _law_paragraphs(request: DeletionRequest, regime: jurisdictions.Regime) -> l
     return paragraphs
 
 
+def _consent_withdrawal_paragraphs(regime: jurisdictions.Regime) -> list[str]:
+    # PIPEDA gives no erasure right as such: the member withdraws consent and
+    # invokes the retention limit; the access request is what carries the clock.
+    paragraphs = [
+        _(
+            "I withdraw my consent to LinkedIn's use of my personal information to train, fine-tune or evaluate "
+            "its AI models (%(consent)s). This information is no longer needed for that purpose, so please "
+            "destroy or erase it (%(retention)s)."
+        )
+        % {"consent": regime.citation("consent_withdrawal"), "retention": regime.citation("retention")}
+    ]
+    if regime.citation("quebec_erasure"):
+        paragraphs.append(
+            _("I also ask you to delete this information and to stop disseminating it (%(citation)s).")
+            % {"citation": regime.citation("quebec_erasure")}
+        )
+    paragraphs.append(
+        _(
+            "I also ask for access to my personal information (%(access)s): which of it you have used to train "
+            "AI models, in which models and datasets, since when, and with whom you have shared it, Microsoft "
+            "included. The law gives you %(words)s to answer (%(deadline)s); no answer within that time counts "
+            "as a refusal (%(deemed)s)."
+        )
+        % {
+            "access": regime.citation("access"),
+            "words": regime.deadline_words,
+            "deadline": regime.deadline_citation,
+            "deemed": regime.citation("deemed_refusal"),
+        }
+    )
+    return paragraphs
+
+
 def _deadline_sentence(regime: jurisdictions.Regime) -> str:
     if regime.deadline_is_ours:
         return _("Please confirm in writing once this is done.")
@@ -268,9 +303,10 @@ def _deadline_sentence(regime: jurisdictions.Regime) -> str:
 def _body_paragraphs(request: DeletionRequest, regime: jurisdictions.Regime) -> list[str]:
     paragraphs = [_what_paragraph(request), _("The data concerned:") + "\n" + _data_list(request)]
     paragraphs.extend(_law_paragraphs(request, regime))
-    paragraphs.append(
-        _("Please also tell me which of your AI models have already been trained on my data, and since when.")
-    )
+    if not regime.withdraws_consent:  # the access request above already asks it
+        paragraphs.append(
+            _("Please also tell me which of your AI models have already been trained on my data, and since when.")
+        )
     if request.ai_setting_off_on:
         paragraphs.append(
             _('I switched off the setting "%(switch)s" on %(date)s.')
@@ -390,13 +426,7 @@ def follow_up_letter(request: DeletionRequest, *, today: date | None = None) -> 
         regime = regime_of(request)
         due = _current_due_on(request)
         parts = [
-            _sender_block(request),
-            _addressee_block(regime),
-            written_date(today, language=translation.get_language(), country=request.country),
-            _("Reference: %(reference)s") % {"reference": request.reference}
-            + (f" / {request.linkedin_case_number}" if request.linkedin_case_number else ""),
-            _("Follow-up: %(subject)s") % {"subject": _subject(request, regime)},
-            _("Dear Sir or Madam,"),
+            *_later_letter_head(request, regime, today, _("Follow-up: %(subject)s")),
             _after_salutation(
                 _(
                     "On %(sent)s I asked you to erase my personal data (%(citation)s). The period to answer ended "
@@ -412,9 +442,64 @@ def follow_up_letter(request: DeletionRequest, *, today: date | None = None) -> 
                 "days": dates.FOLLOW_UP_DAYS,
                 "authority": regime.authorities[0].name if regime.authorities else _("the competent authority"),
             },
-            _("My original request, for reference:") + "\n\n" + details_text(request, regime),
-            _("Yours faithfully,") + "\n" + request.full_name,
+            *_later_letter_tail(request, regime),
         ]
+    return "\n\n".join(parts)
+
+
+def _later_letter_head(request: DeletionRequest, regime: jurisdictions.Regime, today: date, heading: str) -> list[str]:
+    # The opening every letter after the request shares: who writes to whom,
+    # when, about which request (and LinkedIn's case number, once known).
+    return [
+        _sender_block(request),
+        _addressee_block(regime),
+        written_date(today, language=translation.get_language(), country=request.country),
+        _("Reference: %(reference)s") % {"reference": request.reference}
+        + (f" / {request.linkedin_case_number}" if request.linkedin_case_number else ""),
+        heading % {"subject": _subject(request, regime)},
+        _("Dear Sir or Madam,"),
+    ]
+
+
+def _later_letter_tail(request: DeletionRequest, regime: jurisdictions.Regime) -> list[str]:
+    return [
+        _("My original request, for reference:") + "\n\n" + details_text(request, regime),
+        _("Yours faithfully,") + "\n" + request.full_name,
+    ]
+
+
+def appeal_letter(request: DeletionRequest, *, today: date | None = None) -> str:
+    """The appeal of a refusal, where the law gives one (US state laws): the
+    member sends it through LinkedIn's own process, by replying to the message
+    that told them its decision. "" where the regime has no appeal."""
+    regime = regime_of(request)
+    if regime.appeal is None:
+        return ""
+    today = today or date.today()
+    with translation.override(letter_language(request)):
+        citation = regime.appeal_citation or regime.erasure_citation
+        parts = [
+            *_later_letter_head(request, regime, today, _("Appeal: %(subject)s")),
+            _after_salutation(
+                _(
+                    "On %(sent)s I asked you to delete my personal data (%(erasure)s). You did not carry out my "
+                    "request in full. I appeal this decision under %(appeal)s and ask you to reconsider it and to "
+                    "delete the data as I asked."
+                )
+                % {"sent": _sent_on(request), "erasure": regime.erasure_citation, "appeal": citation}
+            ),
+        ]
+        if regime.appeal.answer_within is not None:
+            parts.append(
+                _("Please answer this appeal in writing within %(words)s of receiving it (%(citation)s).")
+                % {"words": regime.appeal.answer_words, "citation": citation}
+            )
+        if regime.authorities:
+            parts.append(
+                _("If you deny my appeal, I will complain to %(authority)s.")
+                % {"authority": regime.authorities[0].name}
+            )
+        parts += _later_letter_tail(request, regime)
     return "\n\n".join(parts)
 
 
@@ -431,7 +516,7 @@ def complaint_letters(request: DeletionRequest) -> list[Complaint]:
     with translation.override(request.language):
         regime = regime_of(request)
         due = _current_due_on(request)
-        for authority in jurisdictions.authorities_for(request.country, request.subdivision):
+        for authority in jurisdictions.authorities_for(regime, request.country, request.subdivision):
             text = "\n\n".join(
                 [
                     authority.name,

@@ -9,6 +9,7 @@ start = StartWizard.as_view(url_name="requests_app:start_step", done_step_name="
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("laws/", views.laws, name="laws"),
     path("start/", start, name="start"),
     re_path(r"^start/(?P<step>[a-z-]+)/$", start, name="start_step"),
     path("link/", views.email_link, name="email_link"),

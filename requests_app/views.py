@@ -22,7 +22,7 @@ from .access import private_link
 from .choices import AnswerOutcome, ReminderKind, ReminderState, TokenPurpose
 from .health import health_report
 from .ics import deadlines_calendar
-from .letters import build_letters, letter_language
+from .letters import appeal_letter, build_letters, letter_language
 from .lifecycle import DateOrderError, InvalidTransition
 from .models import DeletionRequest
 from .services import links
@@ -32,6 +32,12 @@ from .services import requests as request_services
 def home(request: HttpRequest) -> HttpResponse:
     context = {"about_training": guide.about_training(), "retention_days": settings.RETENTION_DAYS_AFTER_CLOSE}
     return render(request, "requests_app/home.html", context)
+
+
+def laws(request: HttpRequest) -> HttpResponse:
+    """Every law, deadline and authority LinkedOut applies, with its source."""
+    context = {"rows": explain.law_overview(), "member_authorities": explain.member_authorities_overview()}
+    return render(request, "requests_app/laws.html", context)
 
 
 @never_cache
@@ -65,9 +71,12 @@ def _render_detail(
         "token": token,
         "request_obj": request_obj,
         "regime": regime,
-        "authorities": jurisdictions.authorities_for(request_obj.country, request_obj.subdivision),
-        "regime_explanation": explain.regime_explanation(request_obj.country, request_obj.subdivision),
+        "authorities": jurisdictions.authorities_for(regime, request_obj.country, request_obj.subdivision),
+        "regime_explanation": explain.regime_explanation(
+            regime, request_obj.country, request_obj.subdivision, made_on=request_obj.created_at.date()
+        ),
         "letters": letters,
+        "appeal_letter": appeal_letter(request_obj) if regime.appeal else "",
         "guide": guide.request_guide(request_obj, letters),
         "clock": explain.request_clock(request_obj),
         "milestones": explain.request_milestones(request_obj),

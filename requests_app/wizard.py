@@ -136,7 +136,9 @@ class StartWizard(NamedUrlSessionWizardView):
         you = self._you() if self.steps.current != "you" else None
         if you:
             context["regime"] = self._member_regime()
-            context["regime_explanation"] = explain.regime_explanation(you["country"], you.get("subdivision", ""))
+            context["regime_explanation"] = explain.regime_explanation(
+                context["regime"], you["country"], you.get("subdivision", "")
+            )
         if self.steps.current == "what":
             context["about_training"] = guide.about_training()
         if self.steps.current == "ai-setting":

@@ -16,6 +16,7 @@ class DeletionRequestFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"member{n}@example.org")
     email_digest = factory.LazyAttribute(lambda o: links.email_digest(o.email))
     country = "DE"
-    subdivision = ""
+    # A German member names her Land, whose authority is competent (Berlin here).
+    subdivision = factory.LazyAttribute(lambda o: "BE" if o.country == "DE" else "")
     data_categories = factory.LazyFunction(lambda: [DataCategory.PROFILE.value, DataCategory.POSTS.value])
     regime_code = factory.LazyAttribute(lambda o: jurisdictions.regime_for(o.country, o.subdivision).code)

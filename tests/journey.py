@@ -28,7 +28,7 @@ def you(**overrides) -> dict:
         "email": "anna@example.org",
         "profile_url": "https://www.linkedin.com/in/anna-mueller",
         "country": "DE",
-        "subdivision": "",
+        "subdivision": "BE",
         "language": "en",
         "letter_language": "en",
         **overrides,

@@ -112,7 +112,7 @@ def test_uk_gdpr_ignores_irish_public_holidays():
         (date(2026, 3, 4), "IE", date(2026, 3, 4)),
         (date(2026, 3, 7), "IE", date(2026, 3, 9)),
         (date(2026, 4, 3), "IE", date(2026, 4, 3)),
-        (date(2026, 4, 3), "GB", date(2026, 4, 7)),
+        (date(2026, 4, 3), "GB-ENG", date(2026, 4, 7)),
         (date(2026, 12, 25), "IE", date(2026, 12, 28)),
         (date(2026, 4, 6), "", date(2026, 4, 6)),
         (date(2026, 4, 4), "", date(2026, 4, 6)),
@@ -184,7 +184,7 @@ def test_country_without_law_gets_30_day_courtesy_deadline_and_no_authorities():
     assert due_date(regime, date(2026, 1, 31)) == date(2026, 3, 2)
     assert extended_due_date(regime, date(2026, 1, 31)) is None
     assert regime.authorities == ()
-    assert authorities_for("JP") == ()
+    assert authorities_for(regime, "JP") == ()
     assert not regime.has_objection_right
 
 
@@ -203,10 +203,11 @@ def test_country_without_law_gets_30_day_courtesy_deadline_and_no_authorities():
         ("CH", "", "fadp", "linkedin_ireland"),
         ("GB", "", "uk_gdpr", "linkedin_corporation"),
         ("US", "CA", "ccpa", "linkedin_corporation"),
-        ("US", "TX", "none", "linkedin_corporation"),
+        ("US", "TX", "us_tx", "linkedin_corporation"),
+        ("US", "NY", "none", "linkedin_corporation"),
         ("US", "", "none", "linkedin_corporation"),
         ("CA", "ON", "pipeda", "linkedin_corporation"),
-        ("CA", "QC", "pipeda", "linkedin_corporation"),
+        ("CA", "QC", "quebec", "linkedin_corporation"),
         ("CA", "", "pipeda", "linkedin_corporation"),
         ("BR", "", "lgpd", "linkedin_corporation"),
         ("JP", "", "none", "linkedin_corporation"),
@@ -235,7 +236,7 @@ def test_gdpr_cites_erasure_objection_and_recipients():
 
 
 def test_uk_gdpr_uses_english_holidays_and_linkedin_corporation():
-    assert UK.holiday_country == "GB"
+    assert UK.holiday_country == "GB-ENG"
     assert UK.controller.name == "LinkedIn Corporation"
     assert UK.has_objection_right
 
@@ -258,30 +259,49 @@ def test_subdivision_choices_cover_us_states_and_canadian_provinces():
     assert ("DC", "District of Columbia") in j.US_STATE_CHOICES
     assert len(j.CA_PROVINCE_CHOICES) == 13
     assert ("QC", "Quebec") in j.CA_PROVINCE_CHOICES
+    assert len(j.DE_LAND_CHOICES) == 16
     assert j.COUNTRIES_WITH_SUBDIVISIONS == {
         "US": j.US_STATE_CHOICES,
         "CA": j.CA_PROVINCE_CHOICES,
+        "DE": j.DE_LAND_CHOICES,
     }
 
 
 # --------------------------------------------------------------- authorities
 
 
-def test_authorities_for_germany_offers_irish_dpc_then_german_authority():
-    dpc, german = authorities_for("DE")
+def test_authorities_for_a_german_member_are_the_irish_dpc_then_her_land_authority():
+    dpc, bavarian = authorities_for(GDPR, "DE", "BY")
     assert dpc.short_name == "Irish DPC"
     assert dpc.email == "info@dataprotection.ie"
     assert dpc.web_form == "https://forms.dataprotection.ie/contact"
-    assert german.short_name == "BfDI"
+    # For companies in Bavaria the Landesamt in Ansbach is competent, not the public-sector commissioner.
+    assert bavarian.short_name == "BayLDA"
+    assert "91504 Ansbach" in bavarian.address_lines
+    assert bavarian.web_form.startswith("https://www.lda.bayern.de/")
+
+
+@pytest.mark.parametrize(("land", "name"), j.DE_LAND_CHOICES)
+def test_every_german_land_has_its_own_authority_not_the_federal_commissioner(land, name):
+    authority = j.member_authority("DE", land)
+    assert authority is not None, name
+    assert authority.key == f"de_{land.lower()}"
+    assert "Bundesbeauftragte" not in authority.name
+    assert authority.address_lines and authority.address_lines[-1] == "Germany"
+
+
+def test_a_german_member_without_land_is_not_sent_to_the_federal_commissioner():
+    assert [a.short_name for a in authorities_for(GDPR, "DE")] == ["Irish DPC"]
 
 
 def test_authorities_for_ireland_offers_only_the_dpc():
-    assert authorities_for("IE") == (j.IRISH_DPC,)
+    assert authorities_for(GDPR, "IE") == (j.AUTHORITIES["ie_dpc"],)
 
 
 def test_gdpr_regime_authorities_are_personalised_for_the_member():
-    assert regime_for("FR").authorities == authorities_for("FR")
+    assert regime_for("FR").authorities == authorities_for(GDPR, "FR")
     assert [a.short_name for a in regime_for("FR").authorities] == ["Irish DPC", "CNIL"]
+    assert [a.short_name for a in regime_for("DE", "HH").authorities] == ["Irish DPC", "HmbBfDI"]
 
 
 @pytest.mark.parametrize(
@@ -291,28 +311,32 @@ def test_gdpr_regime_authorities_are_personalised_for_the_member():
         ("CH", "", ["FDPIC"]),
         ("US", "CA", ["CPPA", "California AG"]),
         ("CA", "BC", ["OPC"]),
+        ("CA", "QC", ["OPC", "CAI"]),
         ("BR", "", ["ANPD"]),
-        ("US", "TX", []),
+        ("US", "TX", ["Texas Attorney General"]),
+        ("US", "NY", []),
     ],
 )
 def test_authorities_for_non_gdpr_regimes(country, subdivision, short_names):
-    assert [a.short_name for a in authorities_for(country, subdivision)] == short_names
+    regime = regime_for(country, subdivision)
+    assert [a.short_name for a in authorities_for(regime, country, subdivision)] == short_names
 
 
-@pytest.mark.parametrize("country", sorted(EU_EEA_COUNTRIES))
-def test_every_eu_eea_country_has_a_national_authority_in_facts(country):
-    assert country in facts.DOCUMENT["national_authorities"]
-    authority = j.national_authority(country)
+@pytest.mark.parametrize("country", sorted(EU_EEA_COUNTRIES - {"DE"}))
+def test_every_eu_eea_country_has_a_national_authority_with_address_and_complaint_route(country):
+    authority = j.member_authority(country)
     assert authority is not None
     assert authority.name
-    assert authority.website.startswith("https://")
+    assert authority.website.startswith(("https://", "http://"))
+    assert len(authority.address_lines) >= 2
+    assert authority.complaint_url
 
 
-# --------------------------------------------------------------- facts file
+# --------------------------------------------------------------- data files
 
 
 def test_authorities_carry_their_source_and_checked_on_date():
-    for authority in [*j.AUTHORITIES.values(), *j.NATIONAL_AUTHORITIES.values()]:
+    for authority in j.AUTHORITIES.values():
         assert authority.source and isinstance(authority.checked_on, date), authority.key
 
 

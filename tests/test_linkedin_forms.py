@@ -332,4 +332,4 @@ def test_error_sentence_about_highlighted_fields_only_when_a_field_is_highlighte
 def test_state_field_is_marked_for_countries_that_have_laws_by_state(client):
     client.get("/start/")
     page = client.get("/start/you/").content.decode()
-    assert 'data-subdivision-countries="US CA"' in page
+    assert 'data-subdivision-countries="US CA DE"' in page

@@ -242,7 +242,9 @@ def test_escalation_email_offers_lead_and_own_authority(mailoutbox):
     deliver_due(datetime(2026, 3, 17, 8, 1, tzinfo=UTC))
     message = next(m for m in mailoutbox if "complaint" in m.subject)
     assert "Data Protection Commission" in message.body
-    assert "Bundesbeauftragte" in message.body or "Federal Commissioner" in message.body
+    # A member in Berlin: her Land's authority, not the federal commissioner, who is not competent for LinkedIn.
+    assert "Berliner Beauftragte für Datenschutz" in message.body
+    assert "Bundesbeauftragte" not in message.body
 
 
 def test_purge_erases_after_retention(settings):

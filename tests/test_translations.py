@@ -404,14 +404,15 @@ def test_letter_in_own_language_is_spanish_and_default_stays_english():
     assert "Please erase" not in details and "Mi cuenta:" in details
     assert [f.label for f in built.fields] == ["First name", "Last name", "Email address", "Details of your request"]
     assert "Dear Sir or Madam" not in built.letter and "Yours faithfully" not in built.letter
-    # The citations come from the jurisdiction data and are kept as they are.
-    assert "Article 17(1)(c) GDPR" in built.letter
+    # The law is named as Spanish writes it; the English letter keeps the English names.
+    assert "artículo 17(1)(c) del RGPD" in built.letter and "GDPR" not in built.letter
 
     default = DeletionRequestFactory(language="es", country="ES", full_name="Lucía García")
     assert default.letter_language == "en"
     built = letters.build_letters(default)
     assert "Dear Sir or Madam," in built.letter and "Yours faithfully," in built.letter
     assert built.subject.startswith("Request to erase my data from AI training")
+    assert "Article 17(1)(c) GDPR" in built.letter
     assert "Estimados" not in built.letter and "Solicito" not in built.letter
 
 

@@ -46,8 +46,9 @@
     field.focus({ preventScroll: true });
     (label || field).scrollIntoView({ block: "start" });
   }
-  // The state or province field matters only where the law depends on it
-  // (the US and Canada). Without JavaScript it stays visible and optional.
+  // The state, province or Land field matters only where the law or the
+  // authority depends on it (the US, Canada, Germany), and shows only that
+  // country's group. Without JavaScript it stays visible, every group in it.
   function setUpSubdivision() {
     var country = document.querySelector("select[data-subdivision-countries]");
     if (!country) { return; }
@@ -55,10 +56,17 @@
     var wrapper = select && (select.closest(".mb-3") || select.parentElement);
     if (!wrapper) { return; }
     var wanted = country.dataset.subdivisionCountries.split(" ");
+    var groups = JSON.parse(select.dataset.groups || "{}");
     function update() {
       var show = wanted.indexOf(country.value) !== -1;
       wrapper.hidden = !show;
-      if (!show) { select.value = ""; }
+      select.querySelectorAll("optgroup").forEach(function (group) {
+        var mine = group.label === groups[country.value];
+        group.hidden = !mine;
+        group.disabled = !mine;
+      });
+      var chosen = select.selectedOptions[0];
+      if (!show || (chosen && chosen.parentElement.disabled)) { select.value = ""; }
     }
     country.addEventListener("change", update);
     update();

@@ -70,6 +70,7 @@ def test_every_page_is_accessible_and_fits_a_phone(make_page, screenshot, viewpo
     page.get_by_label("Last name").fill("Groß")
     page.get_by_label("Email address of your LinkedIn account").fill("juergen@example.org")
     page.get_by_label("Where do you live?").select_option("DE")
+    page.get_by_label("State, province or Land").select_option("BE")
     page.get_by_role("button", name="Next").click()
 
     # Step 2, then a group error (no category) and a field error (bad address).

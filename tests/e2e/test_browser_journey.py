@@ -21,7 +21,7 @@ def fill_step_one(page, *, name: str, email: str, country: str, subdivision: str
     page.get_by_label("Email address of your LinkedIn account").fill(email)
     page.get_by_label("Where do you live?").select_option(country)
     if subdivision:
-        page.get_by_label("State or province").select_option(label=subdivision)
+        page.get_by_label("State, province or Land").select_option(label=subdivision)
 
 
 def test_german_user_creates_and_submits_a_request(page, screenshot):
@@ -30,7 +30,7 @@ def test_german_user_creates_and_submits_a_request(page, screenshot):
     page.get_by_role("link", name="Start").first.click()
 
     expect(page.get_by_text("Step 1 of 5")).to_be_visible()
-    fill_step_one(page, name="Jürgen Groß", email="juergen@example.org", country="DE")
+    fill_step_one(page, name="Jürgen Groß", email="juergen@example.org", country="DE", subdivision="Bayern")
     screenshot(page, "02-step-you")
     page.get_by_role("button", name="Next").click()
 
@@ -62,6 +62,11 @@ def test_german_user_creates_and_submits_a_request(page, screenshot):
     page.locator("button[data-copy-target='text-ddf-details']").click()
     expect(page.locator("button[data-copy-target='text-ddf-details']")).to_contain_text("Copied")
     assert "Article 21(1) GDPR" in page.evaluate("navigator.clipboard.readText()")
+    # A Bavarian member complains to her Land's authority for companies, beside the lead authority.
+    authorities = page.get_by_test_id("authorities")
+    expect(authorities).to_contain_text("Bayerisches Landesamt für Datenschutzaufsicht")
+    expect(authorities).to_contain_text("91504 Ansbach")
+    expect(authorities).to_contain_text("Data Protection Commission")
     screenshot(page, "06-request-created")
 
     page.get_by_label("When did you send it to LinkedIn?").fill(date.today().isoformat())
@@ -84,6 +89,6 @@ def test_back_button_keeps_input_and_works_without_javascript(browser, live_serv
     page.get_by_role("button", name="Back").click()
     expect(page.get_by_label("First name")).to_have_value("María")
     expect(page.get_by_label("Last name")).to_have_value("José")
-    expect(page.get_by_label("State or province")).to_have_value("CA")
+    expect(page.get_by_label("State, province or Land")).to_have_value("CA")
     screenshot(page, "08-no-js-back")
     context.close()

@@ -106,6 +106,10 @@ def test_whole_journey_with_the_keyboard_alone(make_page, screenshot, viewport):
     keys.tab_to(country)
     page.keyboard.type("Germany")  # a closed <select> picks the option typed
     expect(country).to_have_value("DE")
+    land = page.get_by_label("State, province or Land")
+    keys.tab_to(land)
+    page.keyboard.type("Berlin")
+    expect(land).to_have_value("BE")
     # Shift+Tab goes back through the fields.
     keys.tab_to(page.get_by_label("First name"), backwards=True)
     keys.press("Enter")  # Enter in a field means Next
