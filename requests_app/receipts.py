@@ -214,6 +214,8 @@ def verify_url(reference: str) -> str:
 # that changes any of them makes every stored PDF stale.
 _RENDER_INPUTS = (
     "requests_app/data/facts.json",
+    "requests_app/data/regimes.json",
+    "requests_app/data/authorities.json",
     "requests_app/letters.py",
     "requests_app/receipts.py",
     "requests_app/jurisdictions.py",
