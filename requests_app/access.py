@@ -28,7 +28,7 @@ def private_link(view: View | None = None, *, purposes: Iterable[str] = (TokenPu
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        def wrapper(request: HttpRequest, token: str, **kwargs) -> HttpResponse:
             row = token_lookup(token, purposes=accepted)
             if row is None:
                 raise Http404
@@ -36,7 +36,7 @@ def private_link(view: View | None = None, *, purposes: Iterable[str] = (TokenPu
             request.link_purpose = row.purpose
             if request_obj.status == Status.ERASED:
                 return render(request, "requests_app/erased.html", {"request_obj": request_obj}, status=410)
-            return view(request, token, request_obj)
+            return view(request, token, request_obj, **kwargs)
 
         return wrapper
 

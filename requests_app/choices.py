@@ -42,10 +42,27 @@ class Scope(models.TextChoices):
 
 
 class AnswerOutcome(models.TextChoices):
+    """What LinkedIn answered, as the member reads it. Each has its own next
+    step (stages.py) and reply (letters.py)."""
+
     DONE = "done", _("LinkedIn deleted the data")
     PARTLY = "partly", _("LinkedIn deleted only part of it")
     REFUSED = "refused", _("LinkedIn refused")
     ASKED_FOR_ID = "asked_for_id", _("LinkedIn asked me to prove my identity")
+    TRAINING_DONE = "training_done", _("LinkedIn said training already done cannot be undone, or to use my settings")
+    ACCOUNT_RESTRICTED = "account_restricted", _("LinkedIn said my account is restricted")
+
+
+# The answers after which LinkedIn has not done what was asked: the member
+# replies, appeals or complains.
+UNSATISFACTORY_OUTCOMES = frozenset(
+    {AnswerOutcome.PARTLY, AnswerOutcome.REFUSED, AnswerOutcome.TRAINING_DONE, AnswerOutcome.ACCOUNT_RESTRICTED}
+)
+
+
+class AppealOutcome(models.TextChoices):
+    GRANTED = "granted", _("LinkedIn granted my appeal and deleted the data")
+    DENIED = "denied", _("LinkedIn denied my appeal")
 
 
 class Status(models.TextChoices):
@@ -61,6 +78,10 @@ class EventKind(models.TextChoices):
     SUBMITTED = "submitted", _("Sent to LinkedIn")
     EXTENDED = "extended", _("LinkedIn extended the deadline")
     ANSWERED = "answered", _("LinkedIn answered")
+    FOLLOW_UP_SENT = "follow_up_sent", _("Follow-up letter sent")
+    APPEAL_SENT = "appeal_sent", _("Appeal sent to LinkedIn")
+    APPEAL_ANSWERED = "appeal_answered", _("LinkedIn answered the appeal")
+    COMPLAINT_SENT = "complaint_sent", _("Complaint sent to the authority")
     LINK_SENT = "link_sent", _("Private link emailed")
     EMAIL_CONFIRMED = "email_confirmed", _("Email address confirmed: reminders on")
     REMINDERS_STOPPED = "reminders_stopped", _("Reminders stopped")
@@ -79,6 +100,8 @@ class ReminderKind(models.TextChoices):
     DEADLINE_SOON = "deadline_soon", _("Deadline in 3 days")
     DEADLINE_PASSED = "deadline_passed", _("Deadline passed: follow-up letter")
     ESCALATE = "escalate", _("Still no answer: complaint to the authority")
+    APPEAL_OVERDUE = "appeal_overdue", _("Appeal not answered in time: complaint")
+    DONE_CHECK = "done_check", _("Check that the AI setting is still off")
     PURGE_WARNING = "purge_warning", _("Data will be purged soon")
     PRIVATE_LINK = "private_link", _("Your private link")
 

@@ -31,7 +31,7 @@ import holidays
 from django.conf import settings
 
 from . import jurisdictions
-from .choices import ReminderKind, Status
+from .choices import AnswerOutcome, AppealOutcome, ReminderKind, Status
 
 if TYPE_CHECKING:
     from .models import DeletionRequest
@@ -44,6 +44,9 @@ DEADLINE_WARNING_DAYS = 3
 NOT_SENT_NUDGE_DAYS = {ReminderKind.NOT_SENT_1: 1, ReminderKind.NOT_SENT_4: 4}
 # The reminder to switch the AI setting off, in days after the request was made.
 AI_SETTING_NUDGE_DAYS = 2
+# After "done", check this many days later that the AI setting is still off
+# (LinkedIn's settings pages change).
+DONE_CHECK_DAYS = 28
 # Warn this long before LinkedOut purges a request's personal data.
 PURGE_WARNING_DAYS = 7
 # Emails go out in the morning (UTC), never in the middle of the night of
@@ -129,7 +132,9 @@ class RequestDates:
     # allows none or it was announced already.
     possible_extended_due_on: date | None
     # The last day of the follow-up letter's 14 days, when there is one: an
-    # extended deadline that passes goes straight to the complaint.
+    # extended deadline that passes goes straight to the complaint. Counted
+    # from the day the member sent it, once recorded ("within 14 days of this
+    # letter"); until then from the deadline.
     follow_up_ends_on: date | None
     # From this day on, a complaint to the authority is the next step.
     escalation_on: date
@@ -162,7 +167,7 @@ def request_dates(request: DeletionRequest) -> RequestDates | None:
             follow_up_ends_on=None,
             escalation_on=extension + timedelta(days=1),
         )
-    follow_up_ends_on = due + timedelta(days=FOLLOW_UP_DAYS)
+    follow_up_ends_on = (request.follow_up_sent_on or due) + timedelta(days=FOLLOW_UP_DAYS)
     return RequestDates(
         due_on=due,
         extended_due_on=None,
@@ -170,6 +175,24 @@ def request_dates(request: DeletionRequest) -> RequestDates | None:
         follow_up_ends_on=follow_up_ends_on,
         escalation_on=follow_up_ends_on + timedelta(days=1),
     )
+
+
+def appeal_due_on(request: DeletionRequest) -> date | None:
+    """The last day for LinkedIn to answer the member's appeal, where the law
+    sets one and the appeal was sent; None otherwise."""
+    regime = jurisdictions.regime_by_code(request.regime_code)
+    if request.appeal_sent_on is None or regime.appeal is None or regime.appeal.answer_within is None:
+        return None
+    return _period_end(regime.appeal.answer_within, request.appeal_sent_on, regime.holiday_country)
+
+
+def done_on(request: DeletionRequest) -> date | None:
+    """The day LinkedIn did what was asked: its answer "done", or a granted appeal."""
+    if request.appeal_outcome == AppealOutcome.GRANTED:
+        return request.appeal_answered_on
+    if request.answer_outcome == AnswerOutcome.DONE:
+        return request.answered_on
+    return None
 
 
 def calendar_dates(request: DeletionRequest) -> dict[str, date]:
@@ -200,15 +223,17 @@ def purge_on(request: DeletionRequest) -> date | None:
     after LinkedIn's final answer, or a year after the last activity."""
     if request.status == Status.ERASED:
         return None
-    if request.answered_on:
-        return request.answered_on + timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSE)
+    # The last step with LinkedIn or the authority starts the shorter period.
+    closing = [day for day in (request.answered_on, request.appeal_answered_on, request.complaint_sent_on) if day]
+    if closing:
+        return max(closing) + timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSE)
     return request.updated_at.date() + timedelta(days=settings.RETENTION_DAYS_INACTIVE)
 
 
 @dataclass(frozen=True)
 class RetentionCutoffs:
-    """purge_on() as two cut-off days, for a query over all requests: answered
-    on or before `answered_by`, or idle since `idle_since` or earlier."""
+    """purge_on() as two cut-off days, for a query over all requests: the last
+    closing step on or before `answered_by`, or idle since `idle_since` or earlier."""
 
     answered_by: date
     idle_since: date
@@ -245,15 +270,23 @@ def plan_reminders(request: DeletionRequest) -> list[Planned]:
             planned.append(Planned(kind, morning_of(created + timedelta(days=days))))
     if request.ai_setting_off_on is None:
         planned.append(Planned(ReminderKind.AI_SETTING, morning_of(created + timedelta(days=AI_SETTING_NUDGE_DAYS))))
-    dates = request_dates(request) if request.status == Status.SUBMITTED else None
+    complained = request.complaint_sent_on is not None
+    dates = request_dates(request) if request.status == Status.SUBMITTED and not complained else None
     if dates:
         deadline = dates.current_due_on
         planned.append(
             Planned(ReminderKind.DEADLINE_SOON, morning_of(deadline - timedelta(days=DEADLINE_WARNING_DAYS)))
         )
-        if dates.follow_up_ends_on:
+        if dates.follow_up_ends_on and request.follow_up_sent_on is None:
             planned.append(Planned(ReminderKind.DEADLINE_PASSED, morning_of(deadline + timedelta(days=1))))
         planned.append(Planned(ReminderKind.ESCALATE, morning_of(dates.escalation_on)))
+    if request.status == Status.ANSWERED and not complained:
+        appeal_due = appeal_due_on(request)
+        if appeal_due and request.appeal_answered_on is None:
+            planned.append(Planned(ReminderKind.APPEAL_OVERDUE, morning_of(appeal_due + timedelta(days=1))))
+        done = done_on(request)
+        if done:
+            planned.append(Planned(ReminderKind.DONE_CHECK, morning_of(done + timedelta(days=DONE_CHECK_DAYS))))
     purge_day = purge_on(request)
     if purge_day:
         planned.append(Planned(ReminderKind.PURGE_WARNING, morning_of(purge_day - timedelta(days=PURGE_WARNING_DAYS))))

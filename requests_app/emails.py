@@ -124,6 +124,8 @@ REMINDER_TEMPLATES = {
     "deadline_soon": "deadline_soon",
     "deadline_passed": "deadline_passed",
     "escalate": "escalate",
+    "appeal_overdue": "appeal_overdue",
+    "done_check": "done_check",
     "purge_warning": "purge_warning",
 }
 
@@ -170,8 +172,13 @@ def send_reminder_email(*, reminder: Reminder, token: str) -> None:
     }
     if reminder.kind == "deadline_passed":
         context["follow_up_letter"] = letters.follow_up_letter(request)
-    if reminder.kind == "escalate":
+    if reminder.kind in ("escalate", "appeal_overdue"):
         context["complaints"] = letters.complaint_letters(request)
+    if reminder.kind == "appeal_overdue":
+        context["appeal_due_on"] = dates.appeal_due_on(request)
+    if reminder.kind == "done_check":
+        context["done_on"] = dates.done_on(request)
+        context["ai_setting_url"] = jurisdictions.linkedin_url("ai_setting")
     message = make_message(
         REMINDER_TEMPLATES[reminder.kind], to=request.email, language=request.language, context=context
     )

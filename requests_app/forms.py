@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from . import facts, jurisdictions
-from .choices import AnswerOutcome, DataCategory, Scope
+from .choices import AnswerOutcome, AppealOutcome, DataCategory, Scope
 from .validators import normalise_linkedin_url, validate_multiline_text, validate_plain_text
 
 MAX_SPECIFIC_URLS = 200
@@ -343,9 +343,46 @@ class AnswerForm(StepForm):
         label=_("What did LinkedIn say?"), choices=AnswerOutcome.choices, widget=forms.RadioSelect
     )
     answered_on = forms.DateField(label=_("When?"), widget=IsoDateInput)
+    summary = forms.CharField(
+        label=_("LinkedIn's answer in your words (optional)"),
+        required=False,
+        max_length=1000,
+        help_text=_("A sentence or two. It goes into your complaint, if you make one."),
+        validators=[validate_multiline_text],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def clean_answered_on(self) -> date:
         return _past_date(self.cleaned_data["answered_on"])
+
+
+class SentOnForm(StepForm):
+    """A step the member took on one day: the follow-up, the appeal."""
+
+    sent_on = forms.DateField(label=_("When did you send it?"), widget=IsoDateInput)
+
+    def clean_sent_on(self) -> date:
+        return _past_date(self.cleaned_data["sent_on"])
+
+
+class AppealAnswerForm(StepForm):
+    outcome = forms.ChoiceField(
+        label=_("What did LinkedIn decide?"), choices=AppealOutcome.choices, widget=forms.RadioSelect
+    )
+    answered_on = forms.DateField(label=_("When?"), widget=IsoDateInput)
+
+    def clean_answered_on(self) -> date:
+        return _past_date(self.cleaned_data["answered_on"])
+
+
+class ComplaintForm(SentOnForm):
+    authority = forms.ChoiceField(label=_("To which authority?"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, authorities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].choices = [(authority.key, authority.name) for authority in authorities]
+        if authorities:
+            self.fields["authority"].initial = authorities[0].key
 
 
 class AiConfirmForm(StepForm):

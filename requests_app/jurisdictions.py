@@ -39,6 +39,7 @@ CITATION_KEYS = frozenset(
     {
         "erasure", "objection", "recipients", "deadline", "erasure_after_objection", "public_data",
         "restriction", "access", "appeal", "consent_withdrawal", "retention", "deemed_refusal", "quebec_erasure",
+        "identity",
     }
 )  # fmt: skip
 # What a consent-withdrawal letter (PIPEDA) cites, so the data must give it.
@@ -47,7 +48,7 @@ REGIME_FIELDS = frozenset(
     {
         "applies_to", "in_force_from", "name", "short_name", "cite", "citations", "deadline", "extension",
         "deadline_kind", "holidays", "controller", "authorities", "basis", "appeal", "source", "checked_on",
-        "unverified",
+        "unverified", "pauses_for_id",
     }
 )  # fmt: skip
 UNVERIFIABLE_FIELDS = frozenset({"deadline", "extension", "appeal", "in_force_from", "controller"})
@@ -131,6 +132,8 @@ class Regime:
     source: str
     checked_on: date
     unverified: frozenset[str] = field(default_factory=frozenset)
+    # The clock stops while the controller waits for proof of identity (UK).
+    pauses_for_id: bool = False
 
     # -- names and citations, in the active language
 
@@ -513,7 +516,14 @@ def _regime(
         source=_text(where, "source", raw.get("source")),
         checked_on=_checked_date(where, "checked_on", raw.get("checked_on")),
         unverified=frozenset(unverified),
+        pauses_for_id=_flag(where, "pauses_for_id", raw.get("pauses_for_id", False)),
     )
+
+
+def _flag(where: str, name: str, raw: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise FactsError(f"{where}: field {name!r} must be true or false")
+    return raw
 
 
 def parse_regimes(

@@ -19,7 +19,7 @@ from django.utils import dateformat, formats, translation
 from django.utils.translation import gettext as _
 
 from . import dates, facts, jurisdictions
-from .choices import DataCategory, Scope
+from .choices import UNSATISFACTORY_OUTCOMES, AnswerOutcome, AppealOutcome, DataCategory, Scope
 
 if TYPE_CHECKING:
     from .models import DeletionRequest
@@ -509,37 +509,207 @@ class Complaint:
     text: str
 
 
-def complaint_letters(request: DeletionRequest) -> list[Complaint]:
+def complaint_letters(request: DeletionRequest, *, today: date | None = None) -> list[Complaint]:
     """A draft complaint for each authority the user may turn to (under the
-    GDPR: the lead authority, Ireland's DPC, and their own, Art. 77(1))."""
+    GDPR: the lead authority, Ireland's DPC, and their own, Art. 77(1)). It
+    states only what the member recorded: no follow-up, answer or appeal is
+    claimed unless its date is on the request."""
+    today = today or date.today()
     complaints = []
     with translation.override(request.language):
         regime = regime_of(request)
-        due = _current_due_on(request)
+        facts_paragraphs = _complaint_facts(request, regime, today)
+        attached = _complaint_attachments(request)
         for authority in jurisdictions.authorities_for(regime, request.country, request.subdivision):
             text = "\n\n".join(
                 [
                     authority.name,
                     _("Complaint against %(controller)s") % {"controller": regime.controller.name},
-                    _(
-                        "On %(sent)s I asked %(controller)s to erase my personal data and, where applicable, "
-                        "objected to its use for training AI models (%(citation)s). The deadline to answer ended "
-                        "on %(due)s. I also sent a follow-up letter. %(controller)s has not carried out my request."
-                    )
-                    % {
-                        "sent": _sent_on(request),
-                        "controller": regime.controller.name,
-                        "citation": regime.erasure_citation,
-                        "due": due,
-                    },
-                    _(
-                        "I ask you to examine my complaint and to order %(controller)s to comply with my request. "
-                        "Copies of my request and of the follow-up letter are attached."
-                    )
-                    % {"controller": regime.controller.name},
+                    *facts_paragraphs,
+                    _("I ask you to examine my complaint and to order %(controller)s to comply with my request.")
+                    % {"controller": regime.controller.name}
+                    + " "
+                    + attached,
                     _identity(request) + "\n" + _("Reference: %(reference)s") % {"reference": request.reference},
                     request.full_name,
                 ]
             )
             complaints.append(Complaint(authority=authority, text=text))
     return complaints
+
+
+def _day(day: date) -> str:
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+def _complaint_facts(request: DeletionRequest, regime: jurisdictions.Regime, today: date) -> list[str]:
+    controller = regime.controller.name
+    paragraphs = [
+        _(
+            "On %(sent)s I asked %(controller)s to erase my personal data and to stop using it for training AI "
+            "models (%(citation)s)."
+        )
+        % {"sent": _sent_on(request), "controller": controller, "citation": regime.erasure_citation}
+    ]
+    request_dates = dates.request_dates(request)
+    if request.answered_on and request.answer_outcome:
+        paragraphs.append(
+            _("On %(date)s %(controller)s answered: %(outcome)s.")
+            % {
+                "date": _day(request.answered_on),
+                "controller": controller,
+                "outcome": _outcome_words(request.answer_outcome),
+            }  # fmt: skip
+        )
+        if request.answer_summary:
+            paragraphs.append(_("Its answer, in my words: %(summary)s") % {"summary": request.answer_summary})
+    elif request_dates and today > request_dates.current_due_on:
+        paragraphs.append(
+            _("The period to answer ended on %(due)s without an answer.") % {"due": _day(request_dates.current_due_on)}
+        )
+    if request.follow_up_sent_on:
+        paragraphs.append(
+            _("On %(date)s I sent a follow-up letter giving %(days)d more days.")
+            % {"date": _day(request.follow_up_sent_on), "days": dates.FOLLOW_UP_DAYS}
+        )
+    if request.appeal_sent_on:
+        paragraphs.append(_("On %(date)s I appealed its decision.") % {"date": _day(request.appeal_sent_on)})
+        if request.appeal_answered_on and request.appeal_outcome == AppealOutcome.DENIED:
+            paragraphs.append(
+                _("On %(date)s %(controller)s denied my appeal.")
+                % {"date": _day(request.appeal_answered_on), "controller": controller}
+            )
+        elif (due := dates.appeal_due_on(request)) and today > due and not request.appeal_answered_on:
+            paragraphs.append(
+                _("It did not answer my appeal by %(date)s, the end of the period the law sets.") % {"date": _day(due)}
+            )
+    paragraphs.append(_("%(controller)s has not carried out my request.") % {"controller": controller})
+    return paragraphs
+
+
+def _complaint_attachments(request: DeletionRequest) -> str:
+    if request.follow_up_sent_on and request.appeal_sent_on:
+        return _("Copies of my request, of the follow-up letter and of my appeal are attached.")
+    if request.follow_up_sent_on:
+        return _("Copies of my request and of the follow-up letter are attached.")
+    if request.appeal_sent_on:
+        return _("Copies of my request, of LinkedIn's answer and of my appeal are attached.")
+    if request.answered_on:
+        return _("Copies of my request and of LinkedIn's answer are attached.")
+    return _("A copy of my request is attached.")
+
+
+def _outcome_words(outcome: str) -> str:
+    return {
+        AnswerOutcome.DONE: _("it deleted the data"),
+        AnswerOutcome.PARTLY: _("it deleted only part of the data"),
+        AnswerOutcome.REFUSED: _("it refused my request"),
+        AnswerOutcome.ASKED_FOR_ID: _("it asked me to prove my identity"),
+        AnswerOutcome.TRAINING_DONE: _("training already done cannot be undone, and I should use my settings"),
+        AnswerOutcome.ACCOUNT_RESTRICTED: _("my account is restricted"),
+    }.get(outcome, outcome)
+
+
+def reply_letter(request: DeletionRequest, *, today: date | None = None) -> str:
+    """The member's reply to LinkedIn's answer (an ID demand, a refusal, a
+    partial answer, "training cannot be undone", "your account is
+    restricted"), citing the regime's own rules; "" for other answers."""
+    if request.answer_outcome not in REPLY_OUTCOMES:
+        return ""
+    today = today or date.today()
+    with translation.override(letter_language(request)):
+        regime = regime_of(request)
+        answered = request.answered_on or request.id_requested_on
+        parts = [
+            *_later_letter_head(request, regime, today, _("Reply: %(subject)s")),
+            _after_salutation(_reply_opening(request, answered)),
+        ]
+        if request.answer_outcome == AnswerOutcome.ASKED_FOR_ID:
+            parts += _id_reply(regime)
+        else:
+            parts += _refusal_reply(request, regime)
+        parts += _later_letter_tail(request, regime)
+    return "\n\n".join(parts)
+
+
+REPLY_OUTCOMES = frozenset({AnswerOutcome.ASKED_FOR_ID, *UNSATISFACTORY_OUTCOMES})
+
+
+def _reply_opening(request: DeletionRequest, answered: date | None) -> str:
+    language = translation.get_language()
+    answered_text = written_date(answered, language=language, country=request.country) if answered else "?"
+    values = {"answered": answered_text, "sent": _sent_on(request)}
+    return {
+        AnswerOutcome.ASKED_FOR_ID: _(
+            "On %(answered)s you asked me to prove my identity before carrying out my request of %(sent)s."
+        ),
+        AnswerOutcome.PARTLY: _(
+            "On %(answered)s you told me that you carried out my request of %(sent)s only in part."
+        ),
+        AnswerOutcome.REFUSED: _("On %(answered)s you refused my request of %(sent)s."),
+        AnswerOutcome.TRAINING_DONE: _(
+            "On %(answered)s you answered my request of %(sent)s that training already done cannot be undone, "
+            "and pointed me to my settings."
+        ),
+        AnswerOutcome.ACCOUNT_RESTRICTED: _(
+            "On %(answered)s you answered my request of %(sent)s that my account is restricted."
+        ),
+    }[request.answer_outcome] % values
+
+
+def _id_reply(regime: jurisdictions.Regime) -> list[str]:
+    paragraphs = []
+    if regime.citation("identity"):
+        paragraphs.append(
+            _("You may ask for more information only where you have reasonable doubts about who I am (%(citation)s).")
+            % {"citation": regime.citation("identity")}
+        )
+    paragraphs.append(
+        _(
+            "I sent my request through your own form while signed in to my LinkedIn account, and with the email "
+            "address of that account: that identifies me. Please carry out my request without further delay, or "
+            "tell me exactly which doubt you have and what would resolve it."
+        )
+    )
+    return paragraphs
+
+
+def _refusal_reply(request: DeletionRequest, regime: jurisdictions.Regime) -> list[str]:
+    if regime.has_objection_right:
+        argument = _(
+            "LinkedIn bases the training of its AI models on its legitimate interests. I have objected to it "
+            "(%(objection)s), and you have not shown compelling legitimate grounds that override my interests, "
+            "rights and freedoms. The data must therefore be erased (%(erasure)s)."
+        ) % {"objection": regime.objection_citation, "erasure": _erasure_citation(request, regime)}
+    elif regime.withdraws_consent:
+        argument = _(
+            "I withdrew my consent to this use (%(consent)s). Personal information no longer needed for the "
+            "purpose it was collected for must be destroyed or erased (%(retention)s)."
+        ) % {"consent": regime.citation("consent_withdrawal"), "retention": regime.citation("retention")}
+    else:
+        argument = _("My request rests on %(citation)s.") % {"citation": regime.erasure_citation}
+    paragraphs = [argument]
+    if request.answer_outcome == AnswerOutcome.TRAINING_DONE:
+        paragraphs.append(
+            _(
+                "My request is not only about future training. I ask you to erase my data from your stores and "
+                "from every dataset used to train, fine-tune or evaluate your models, and to exclude it from any "
+                "retraining. The setting stops only future use; it does not erase what you hold."
+            )
+        )
+    elif request.answer_outcome == AnswerOutcome.ACCOUNT_RESTRICTED:
+        paragraphs.append(
+            _(
+                "My rights over my personal data do not depend on the state of my account: I remain the person the "
+                "data is about, and the email address of the account identifies me."
+            )
+        )
+    elif request.answer_outcome == AnswerOutcome.PARTLY:
+        paragraphs.append(_("Please tell me which data you did not erase, and why, and erase the rest."))
+    closing = _("Please carry out my request in full within %(days)d days of this letter.") % {
+        "days": dates.FOLLOW_UP_DAYS
+    }
+    if regime.authorities and not regime.deadline_is_ours:
+        closing += " " + _("Otherwise I will complain to %(authority)s.") % {"authority": regime.authorities[0].name}
+    paragraphs.append(closing)
+    return paragraphs

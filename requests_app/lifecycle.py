@@ -29,6 +29,11 @@ class Action(StrEnum):
     RECORD_ANSWER = "record_answer"
     # LinkedIn asked for proof of identity: an answer that keeps the request open.
     RECORD_ID_REQUEST = "record_id_request"
+    # The steps after the deadline or an unsatisfactory answer.
+    RECORD_FOLLOW_UP = "record_follow_up"
+    RECORD_APPEAL = "record_appeal"
+    RECORD_APPEAL_ANSWER = "record_appeal_answer"
+    RECORD_COMPLAINT = "record_complaint"
     CONFIRM_AI_SETTING = "confirm_ai_setting"
     CONFIRM_EMAIL = "confirm_email"
     STOP_REMINDERS = "stop_reminders"
@@ -49,6 +54,13 @@ TRANSITIONS: dict[tuple[str, Action], str] = {
     # A second answer (after a partial one, say) replaces the first.
     (Status.SUBMITTED, Action.RECORD_ANSWER): Status.ANSWERED,
     (Status.ANSWERED, Action.RECORD_ANSWER): Status.ANSWERED,
+    # A follow-up goes out while LinkedIn has not answered; an appeal and its
+    # answer only after an answer; a complaint after either.
+    (Status.SUBMITTED, Action.RECORD_FOLLOW_UP): Status.SUBMITTED,
+    (Status.ANSWERED, Action.RECORD_APPEAL): Status.ANSWERED,
+    (Status.ANSWERED, Action.RECORD_APPEAL_ANSWER): Status.ANSWERED,
+    (Status.SUBMITTED, Action.RECORD_COMPLAINT): Status.SUBMITTED,
+    (Status.ANSWERED, Action.RECORD_COMPLAINT): Status.ANSWERED,
     **{(status, Action.CONFIRM_AI_SETTING): status for status in _LIVE},
     **{(status, Action.CONFIRM_EMAIL): status for status in _LIVE},
     **{(status, Action.STOP_REMINDERS): status for status in _LIVE},

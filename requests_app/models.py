@@ -16,7 +16,7 @@ from django.db import models
 from django.utils import timezone
 from encrypted_fields.fields import EncryptedCharField, EncryptedFieldMixin, EncryptedJSONField
 
-from .choices import AnswerOutcome, EventKind, ReminderKind, ReminderState, Scope, Status, TokenPurpose
+from .choices import AnswerOutcome, AppealOutcome, EventKind, ReminderKind, ReminderState, Scope, Status, TokenPurpose
 
 
 def new_fingerprint_salt() -> str:
@@ -114,7 +114,18 @@ class DeletionRequest(models.Model):
     linkedin_case_number = EncryptedText(max_length=64)
     extended_on = models.DateField(null=True, blank=True)
     answered_on = models.DateField(null=True, blank=True)
-    answer_outcome = models.CharField(max_length=16, choices=AnswerOutcome.choices, blank=True)
+    answer_outcome = models.CharField(max_length=24, choices=AnswerOutcome.choices, blank=True)
+    # LinkedIn's answer in the member's words, for the complaint (personal: erased).
+    answer_summary = EncryptedText(max_length=1000, default="")
+    # The steps after the deadline or a refusal, as the member records them.
+    # A text (complaint, receipt) claims a step only when its date is here.
+    id_requested_on = models.DateField(null=True, blank=True)
+    follow_up_sent_on = models.DateField(null=True, blank=True)
+    appeal_sent_on = models.DateField(null=True, blank=True)
+    appeal_answered_on = models.DateField(null=True, blank=True)
+    appeal_outcome = models.CharField(max_length=16, choices=AppealOutcome.choices, blank=True)
+    complaint_sent_on = models.DateField(null=True, blank=True)
+    complaint_authority = models.CharField(max_length=32, blank=True)  # a key of authorities.json
     erased_at = models.DateTimeField(null=True, blank=True)
     # Double opt-in: no reminder is planned before the address is confirmed.
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -168,7 +179,12 @@ class RequestEvent(models.Model):
 
     @property
     def outcome_display(self) -> str:
-        return str(dict(AnswerOutcome.choices).get(self.detail, "")) if self.kind == self.Kind.ANSWERED else ""
+        """What the step's detail says, in words: LinkedIn's answer, the appeal's."""
+        if self.kind == self.Kind.ANSWERED:
+            return str(dict(AnswerOutcome.choices).get(self.detail, ""))
+        if self.kind == self.Kind.APPEAL_ANSWERED:
+            return str(dict(AppealOutcome.choices).get(self.detail, ""))
+        return ""
 
 
 class AccessToken(models.Model):

@@ -17,7 +17,7 @@ from django_ratelimit.decorators import ratelimit
 from . import receipts
 from .access import private_link
 from .models import DeletionRequest, ReceiptFingerprint
-from .services.receipts import receipt_issue
+from .services.receipts import complaint_pack_issue, receipt_issue
 from .services.requests import REFERENCE_ALPHABET
 
 logger = logging.getLogger(__name__)
@@ -35,16 +35,41 @@ def receipt_download(request: HttpRequest, token: str, request_obj: DeletionRequ
     except receipts.ReceiptError:
         # Logged without the token or any content: the reference is enough.
         logger.exception("receipt for %s could not be rendered", request_obj.reference)
-        return HttpResponse(
-            _("Your receipt could not be made just now. Please try again in a minute."),
-            status=503,
-            content_type="text/plain; charset=utf-8",
-            headers={"Retry-After": "60"},
-        )
+        return _try_again(_("Your receipt could not be made just now. Please try again in a minute."))
+    return _pdf_response(issued)
+
+
+def _pdf_response(issued: receipts.IssuedReceipt) -> HttpResponse:
     response = HttpResponse(issued.pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{issued.filename}"'
     response["Content-Length"] = str(len(issued.pdf))
     return response
+
+
+def _try_again(message: str) -> HttpResponse:
+    return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8", headers={"Retry-After": "60"})
+
+
+def _per_link(group: str, request: HttpRequest) -> str:
+    # One private link's budget: a looping client slows only itself.
+    return request.resolver_match.kwargs.get("token", "")
+
+
+@never_cache
+@require_GET
+@ratelimit(key=_per_link, rate="10/h", method="GET", block=True)
+@private_link
+def complaint_pack_download(
+    request: HttpRequest, token: str, request_obj: DeletionRequest, authority: str
+) -> HttpResponse:
+    try:
+        issued = complaint_pack_issue(request=request_obj, authority_key=authority)
+    except LookupError:
+        raise Http404 from None
+    except receipts.ReceiptError:
+        logger.exception("complaint pack for %s could not be rendered", request_obj.reference)
+        return _try_again(_("Your complaint pack could not be made just now. Please try again in a minute."))
+    return _pdf_response(issued)
 
 
 class VerifyForm(forms.Form):

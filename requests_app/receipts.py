@@ -40,7 +40,7 @@ from django.utils import translation
 
 from . import dates, explain, jurisdictions
 from .choices import DataCategory, EventKind, Scope
-from .letters import build_letters
+from .letters import Complaint, build_letters
 from .pdf_engine import EXIT_FETCH_REFUSED, DataOnlyFetcher, html_to_pdf
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 LAYOUT_VERSION = 3
 # Bump only if the canonical content changes shape; it is hashed, so old
 # fingerprints stay valid (they are stored), new ones differ.
-CONTENT_VERSION = 2
+CONTENT_VERSION = 3
 # Users in these countries print on US Letter; everyone else on A4.
 LETTER_COUNTRIES = frozenset({"US", "CA"})
 
@@ -76,10 +76,11 @@ class IssuedReceipt:
     reference: str
     fingerprint: str
     pdf: bytes
+    kind: str = "receipt"  # or "complaint": the complaint pack for one authority
 
     @property
     def filename(self) -> str:
-        return f"{self.reference}-receipt.pdf"
+        return f"{self.reference}-{self.kind}.pdf"
 
 
 # --------------------------------------------------------------------------- content and fingerprint
@@ -94,6 +95,10 @@ RECEIPT_EVENT_KINDS = (
     EventKind.SUBMITTED,
     EventKind.EXTENDED,
     EventKind.ANSWERED,
+    EventKind.FOLLOW_UP_SENT,
+    EventKind.APPEAL_SENT,
+    EventKind.APPEAL_ANSWERED,
+    EventKind.COMPLAINT_SENT,
 )
 
 
@@ -110,13 +115,26 @@ def receipt_language(request: DeletionRequest) -> str:
     return request.language or settings.LANGUAGE_CODE
 
 
-def canonical_content(request: DeletionRequest, *, events: Sequence[RequestEvent]) -> dict[str, Any]:
+def canonical_content(
+    request: DeletionRequest, *, events: Sequence[RequestEvent], complaint: Complaint | None = None
+) -> dict[str, Any]:
     """Everything the receipt shows, as plain JSON values. The fingerprint is
     the hash of this, so any change to what is printed changes it. Texts are
     taken in the receipt's language, as printed (some regime texts are
-    translated)."""
+    translated). A complaint pack adds the complaint and where to file it."""
     with translation.override(receipt_language(request)):
-        return _canonical_content(request, events=events)
+        content = _canonical_content(request, events=events)
+        if complaint is not None:
+            authority = complaint.authority
+            content["complaint"] = {
+                "authority": authority.key,
+                "name": authority.name,
+                "address": list(authority.address_lines),
+                "email": authority.email,
+                "web_form": authority.complaint_url,
+                "text": complaint.text,
+            }
+        return content
 
 
 def _canonical_content(request: DeletionRequest, *, events: Sequence[RequestEvent]) -> dict[str, Any]:
@@ -168,7 +186,11 @@ def _canonical_content(request: DeletionRequest, *, events: Sequence[RequestEven
             "extended_due_on": _iso(request_dates.extended_due_on) if request_dates else None,
             "possible_extended_due_on": _iso(request_dates.possible_extended_due_on) if request_dates else None,
         },
-        "answer": {"answered_on": _iso(request.answered_on), "outcome": request.answer_outcome},
+        "answer": {
+            "answered_on": _iso(request.answered_on),
+            "outcome": request.answer_outcome,
+            "summary": request.answer_summary,
+        },
         "letter": letters.letter,
         "events": [
             {"kind": event.kind, "at": event.at.isoformat(), "on_date": _iso(event.on_date), "detail": event.detail}
@@ -184,8 +206,10 @@ def canonical_json(content: dict[str, Any]) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8")
 
 
-def receipt_fingerprint(request: DeletionRequest, *, events: Sequence[RequestEvent]) -> str:
-    return hashlib.sha256(canonical_json(canonical_content(request, events=events))).hexdigest()
+def receipt_fingerprint(
+    request: DeletionRequest, *, events: Sequence[RequestEvent], complaint: Complaint | None = None
+) -> str:
+    return hashlib.sha256(canonical_json(canonical_content(request, events=events, complaint=complaint))).hexdigest()
 
 
 def format_fingerprint(fingerprint: str) -> str:
@@ -264,7 +288,9 @@ def qr_data_uri(url: str) -> str:
     return qr.png_data_uri(scale=1, border=0)
 
 
-def receipt_context(request: DeletionRequest, *, events: Iterable[RequestEvent], fingerprint: str) -> dict[str, Any]:
+def receipt_context(
+    request: DeletionRequest, *, events: Iterable[RequestEvent], fingerprint: str, complaint: Complaint | None = None
+) -> dict[str, Any]:
     regime = jurisdictions.regime_by_code(request.regime_code)
     labels = dict(DataCategory.choices)
     letter_day = dates.receipt_letter_date(request)
@@ -285,12 +311,16 @@ def receipt_context(request: DeletionRequest, *, events: Iterable[RequestEvent],
         "verify_url": verify_url(request.reference),
         "qr_data_uri": qr_data_uri(f"{verify_url(request.reference)}?fingerprint={fingerprint}"),
         "page_size": page_size(request.country),
+        "complaint": complaint,
     }
 
 
-def render_receipt_html(request: DeletionRequest, *, events: Iterable[RequestEvent], fingerprint: str) -> str:
+def render_receipt_html(
+    request: DeletionRequest, *, events: Iterable[RequestEvent], fingerprint: str, complaint: Complaint | None = None
+) -> str:
     with translation.override(receipt_language(request)):
-        return render_to_string(TEMPLATE_NAME, receipt_context(request, events=events, fingerprint=fingerprint))
+        context = receipt_context(request, events=events, fingerprint=fingerprint, complaint=complaint)
+        return render_to_string(TEMPLATE_NAME, context)
 
 
 def render_receipt(
@@ -318,12 +348,18 @@ def render_receipt(
 
 
 def render_receipt_isolated(
-    request: DeletionRequest, *, events: Sequence[RequestEvent], fingerprint: str, time_limit: float
+    request: DeletionRequest,
+    *,
+    events: Sequence[RequestEvent],
+    fingerprint: str,
+    time_limit: float,
+    complaint: Complaint | None = None,
 ) -> bytes:
     """The same PDF as `render_receipt`, laid out by a child process that is
     killed after ``time_limit`` seconds (ReceiptTimeout). The web server's
-    fallback: a render there must never hold a server process for long."""
-    markup = render_receipt_html(request, events=events, fingerprint=fingerprint)
+    fallback, and how a complaint pack is made: a render there must never
+    hold a server process for long."""
+    markup = render_receipt_html(request, events=events, fingerprint=fingerprint, complaint=complaint)
     try:
         child = subprocess.run(  # noqa: S603 (our own module; page_size() is "A4" or "letter")
             [sys.executable, "-m", "requests_app.pdf_engine", page_size(request.country)],

@@ -19,6 +19,10 @@ urlpatterns = [
     path("r/<str:token>/submitted/", views.mark_submitted, name="mark_submitted"),
     path("r/<str:token>/extended/", views.record_extension, name="record_extension"),
     path("r/<str:token>/answered/", views.record_answer, name="record_answer"),
+    path("r/<str:token>/follow-up/", views.record_follow_up, name="record_follow_up"),
+    path("r/<str:token>/appeal/", views.record_appeal, name="record_appeal"),
+    path("r/<str:token>/appeal-answer/", views.record_appeal_answer, name="record_appeal_answer"),
+    path("r/<str:token>/complaint/", views.record_complaint, name="record_complaint"),
     path("r/<str:token>/ai-setting/", views.confirm_ai_setting, name="confirm_ai_setting"),
     path("r/<str:token>/erase/", views.erase, name="erase"),
     path("r/<str:token>/confirm-email/", views.confirm_email, name="confirm_email"),
@@ -26,5 +30,6 @@ urlpatterns = [
     path("r/<str:token>/deadlines.ics", views.calendar_download, name="calendar"),
     path("unsubscribe/<str:signed>/", views.unsubscribe, name="unsubscribe"),
     path("r/<str:token>/receipt.pdf", receipt_views.receipt_download, name="receipt"),
+    path("r/<str:token>/complaint-<slug:authority>.pdf", receipt_views.complaint_pack_download, name="complaint_pack"),
     path("verify/<str:reference>/", receipt_views.receipt_verify, name="verify"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from django import forms as django_forms
@@ -17,12 +18,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from . import emails, explain, forms, guide, jurisdictions
+from . import dates, emails, explain, forms, guide, jurisdictions, stages
 from .access import private_link
 from .choices import AnswerOutcome, ReminderKind, ReminderState, TokenPurpose
 from .health import health_report
 from .ics import deadlines_calendar
-from .letters import appeal_letter, build_letters, letter_language
+from .letters import appeal_letter, build_letters, complaint_letters, follow_up_letter, letter_language, reply_letter
 from .lifecycle import DateOrderError, InvalidTransition
 from .models import DeletionRequest
 from .services import links
@@ -58,8 +59,33 @@ def _page_forms(request_obj: DeletionRequest) -> dict:
         ),
         "extension_form": forms.ExtensionForm(initial={"announced_on": today}, prefix="extension"),
         "answer_form": forms.AnswerForm(initial={"answered_on": today}, prefix="answer"),
+        "follow_up_form": forms.SentOnForm(initial={"sent_on": today}, prefix="follow_up"),
+        "appeal_form": forms.SentOnForm(initial={"sent_on": today}, prefix="appeal"),
+        "appeal_answer_form": forms.AppealAnswerForm(initial={"answered_on": today}, prefix="appeal_answer"),
+        "complaint_form": _complaint_form(request_obj)(initial={"sent_on": today}, prefix="complaint"),
         "ai_form": forms.AiConfirmForm(initial={"switched_off_on": today}, prefix="ai"),
     }
+
+
+def _authorities(request_obj: DeletionRequest) -> tuple[jurisdictions.Authority, ...]:
+    regime = jurisdictions.regime_by_code(request_obj.regime_code)
+    return jurisdictions.authorities_for(regime, request_obj.country, request_obj.subdivision)
+
+
+def _complaint_form(request_obj: DeletionRequest) -> Callable[..., forms.ComplaintForm]:
+    return functools.partial(forms.ComplaintForm, authorities=_authorities(request_obj))
+
+
+def _next_step_texts(request_obj: DeletionRequest, stage: stages.Stage) -> dict:
+    # Only the texts this stage offers: each is built from the request's own record.
+    texts = {}
+    if stage.kind in (stages.StageKind.OVERDUE, stages.StageKind.FOLLOW_UP_SENT):
+        texts["follow_up_letter"] = follow_up_letter(request_obj)
+    if stage.kind in stages.REPLY_STAGES:
+        texts["reply_letter"] = reply_letter(request_obj)
+    if stage.offers_complaint:
+        texts["complaints"] = complaint_letters(request_obj)
+    return texts
 
 
 def _render_detail(
@@ -67,16 +93,21 @@ def _render_detail(
 ) -> HttpResponse:
     regime = jurisdictions.regime_by_code(request_obj.regime_code)
     letters = build_letters(request_obj)
+    stage = stages.stage_of(request_obj, timezone.localdate())
     context = {
         "token": token,
         "request_obj": request_obj,
         "regime": regime,
-        "authorities": jurisdictions.authorities_for(regime, request_obj.country, request_obj.subdivision),
+        "authorities": _authorities(request_obj),
         "regime_explanation": explain.regime_explanation(
             regime, request_obj.country, request_obj.subdivision, made_on=request_obj.created_at.date()
         ),
         "letters": letters,
         "appeal_letter": appeal_letter(request_obj) if regime.appeal else "",
+        **_next_step_texts(request_obj, stage),
+        "stage": stage,
+        "follow_up_days": dates.FOLLOW_UP_DAYS,
+        "purge_on": dates.purge_on(request_obj),
         "guide": guide.request_guide(request_obj, letters),
         "clock": explain.request_clock(request_obj),
         "milestones": explain.request_milestones(request_obj),
@@ -201,15 +232,87 @@ def record_extension(request: HttpRequest, token: str, request_obj: DeletionRequ
 def record_answer(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
     def apply(data: dict) -> str:
         request_services.request_record_answer(
-            request=request_obj, outcome=data["outcome"], answered_on=data["answered_on"]
+            request=request_obj, outcome=data["outcome"], answered_on=data["answered_on"], summary=data["summary"]
         )
         if data["outcome"] == AnswerOutcome.ASKED_FOR_ID:
-            return _("Recorded. Answer LinkedIn with what it asks for; your request stays open.")
-        return _("Recorded: LinkedIn answered.")
+            return _("Recorded. Your reply to LinkedIn is below; your request stays open.")
+        return _("Recorded: LinkedIn answered. Your next step is shown at the top of the page.")
 
     title = gettext_lazy("LinkedIn answered")
     return _change(
         request, token, request_obj, form_class=forms.AnswerForm, prefix="answer", apply=apply, confirm_title=title
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@private_link
+def record_follow_up(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    def apply(data: dict) -> str:
+        request_services.request_record_follow_up(request=request_obj, sent_on=data["sent_on"])
+        return _("Recorded: you sent the follow-up letter. LinkedIn's 14 days count from that day.")
+
+    title = gettext_lazy("I sent the follow-up letter")
+    return _change(
+        request, token, request_obj, form_class=forms.SentOnForm, prefix="follow_up", apply=apply, confirm_title=title
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@private_link
+def record_appeal(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    def apply(data: dict) -> str:
+        request_services.request_record_appeal(request=request_obj, sent_on=data["sent_on"])
+        return _("Recorded: you appealed LinkedIn's decision.")
+
+    title = gettext_lazy("I sent the appeal")
+    return _change(
+        request, token, request_obj, form_class=forms.SentOnForm, prefix="appeal", apply=apply, confirm_title=title
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@private_link
+def record_appeal_answer(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    def apply(data: dict) -> str:
+        request_services.request_record_appeal_answer(
+            request=request_obj, outcome=data["outcome"], answered_on=data["answered_on"]
+        )
+        return _("Recorded: LinkedIn answered your appeal.")
+
+    title = gettext_lazy("LinkedIn answered my appeal")
+    return _change(
+        request,
+        token,
+        request_obj,
+        form_class=forms.AppealAnswerForm,
+        prefix="appeal_answer",
+        apply=apply,
+        confirm_title=title,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@private_link
+def record_complaint(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    def apply(data: dict) -> str:
+        request_services.request_record_complaint(
+            request=request_obj, sent_on=data["sent_on"], authority_key=data["authority"]
+        )
+        return _("Recorded: you complained to the authority. We stop the reminders about LinkedIn's deadlines.")
+
+    title = gettext_lazy("I sent the complaint")
+    return _change(
+        request,
+        token,
+        request_obj,
+        form_class=_complaint_form(request_obj),
+        prefix="complaint",
+        apply=apply,
+        confirm_title=title,
     )
 
 

@@ -94,7 +94,9 @@ def test_answer_cancels_every_deadline_reminder():
     request_services.request_mark_submitted(request=request, submitted_on=date(2026, 1, 31))
     with time_machine.travel(datetime(2026, 2, 20, tzinfo=UTC)):
         request_services.request_record_answer(request=request, outcome="done", answered_on=date(2026, 2, 20))
-    assert set(kinds(request)) == {"purge_warning"}
+    # Only what follows "done": the check that the setting is still off, 28 days on, and the purge warning.
+    assert set(kinds(request)) == {"done_check", "purge_warning"}
+    assert kinds(request)["done_check"] == date(2026, 3, 20)
     assert kinds(request)["purge_warning"] == date(2026, 5, 14)  # 90 days after answer, minus 7
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .. import receipts
+from .. import letters, receipts
 from ..choices import Status
 from ..lifecycle import Action, next_status
 from ..models import DeletionRequest, ReceiptFingerprint, StoredReceipt
@@ -111,3 +111,27 @@ def receipt_issue(*, request: DeletionRequest) -> IssuedReceipt:
     ReceiptFingerprint.objects.get_or_create(reference=request.reference, fingerprint=fingerprint)
     _current(request, fingerprint).update(issued_at=timezone.now(), request_updated_at=request.updated_at)
     return IssuedReceipt(reference=request.reference, fingerprint=fingerprint, pdf=pdf)
+
+
+def complaint_pack_issue(*, request: DeletionRequest, authority_key: str) -> IssuedReceipt:
+    """One PDF for the authority: the member's complaint and where to file
+    it, then the receipt (the request as sent, the timeline, LinkedIn's answer
+    as the member summarised it). Rendered like the receipt, in a child
+    process within the time limit, and verifiable the same way. Not stored:
+    a member asks for it once or twice, at the end. Raises LookupError for an
+    authority that is not this member's."""
+    next_status(request.status, Action.ISSUE_RECEIPT)
+    complaint = next((c for c in letters.complaint_letters(request) if c.authority.key == authority_key), None)
+    if complaint is None:
+        raise LookupError(authority_key)
+    events = receipts.receipt_events(request)
+    fingerprint = receipts.receipt_fingerprint(request, events=events, complaint=complaint)
+    pdf = receipts.render_receipt_isolated(
+        request,
+        events=events,
+        fingerprint=fingerprint,
+        time_limit=settings.RECEIPT_TIME_LIMIT_SECONDS,
+        complaint=complaint,
+    )
+    ReceiptFingerprint.objects.get_or_create(reference=request.reference, fingerprint=fingerprint)
+    return IssuedReceipt(reference=request.reference, fingerprint=fingerprint, pdf=pdf, kind="complaint")

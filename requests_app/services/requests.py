@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .. import dates, jurisdictions, queue
-from ..choices import AnswerOutcome, EventKind, Status
+from ..choices import UNSATISFACTORY_OUTCOMES, AnswerOutcome, EventKind, Status
 from ..lifecycle import Action, InvalidTransition, allows, check_not_before, next_status
 from ..models import DeletionRequest, RequestEvent, StoredReceipt
 from ..tokens import token_issue
@@ -160,8 +160,9 @@ def request_record_extension(*, request: DeletionRequest, announced_on: date) ->
         _receipt_changed(request)
 
 
-def request_record_answer(*, request: DeletionRequest, outcome: str, answered_on: date) -> None:
-    """LinkedIn answered. Asking for ID is not an end: the request stays open."""
+def request_record_answer(*, request: DeletionRequest, outcome: str, answered_on: date, summary: str = "") -> None:
+    """LinkedIn answered; `summary` is its answer in the member's words, for
+    the complaint. Asking for ID is not an end: the request stays open."""
     action = Action.RECORD_ID_REQUEST if outcome == AnswerOutcome.ASKED_FOR_ID else Action.RECORD_ANSWER
     with transaction.atomic():
         request = _locked(request, action)
@@ -170,9 +171,82 @@ def request_record_answer(*, request: DeletionRequest, outcome: str, answered_on
         )
         if action == Action.RECORD_ANSWER:
             request.answered_on = answered_on
+        else:
+            request.id_requested_on = answered_on
         request.answer_outcome = outcome
+        request.answer_summary = summary
         request.save()
         _event(request, EventKind.ANSWERED, on_date=answered_on, detail=outcome)
+        reminders_replan(request)
+        _receipt_changed(request)
+
+
+def request_record_follow_up(*, request: DeletionRequest, sent_on: date) -> None:
+    """The member sent the follow-up letter: LinkedIn's 14 days count from `sent_on`."""
+    with transaction.atomic():
+        request = _locked(request, Action.RECORD_FOLLOW_UP)
+        request_dates = dates.request_dates(request)
+        if request_dates is None or request_dates.follow_up_ends_on is None:
+            raise InvalidTransition("no follow-up letter after an extended deadline")
+        check_not_before(
+            sent_on,
+            request_dates.current_due_on + timedelta(days=1),
+            _("The follow-up goes out after the deadline has passed, which was %(date)s.")
+            % {"date": formats.date_format(request_dates.current_due_on, "DATE_FORMAT")},
+        )
+        request.follow_up_sent_on = sent_on
+        request.save()
+        _event(request, EventKind.FOLLOW_UP_SENT, on_date=sent_on)
+        reminders_replan(request)
+        _receipt_changed(request)
+
+
+def request_record_appeal(*, request: DeletionRequest, sent_on: date) -> None:
+    """The member appealed LinkedIn's refusal, where the law gives an appeal."""
+    if jurisdictions.regime_by_code(request.regime_code).appeal is None:
+        raise InvalidTransition("this law gives no appeal")
+    with transaction.atomic():
+        request = _locked(request, Action.RECORD_APPEAL)
+        if request.answer_outcome not in UNSATISFACTORY_OUTCOMES:
+            raise InvalidTransition("an appeal follows a refusal or a partial answer")
+        check_not_before(sent_on, request.answered_on, _("You cannot have appealed before LinkedIn answered."))
+        request.appeal_sent_on = sent_on
+        request.save()
+        _event(request, EventKind.APPEAL_SENT, on_date=sent_on)
+        reminders_replan(request)
+        _receipt_changed(request)
+
+
+def request_record_appeal_answer(*, request: DeletionRequest, outcome: str, answered_on: date) -> None:
+    with transaction.atomic():
+        request = _locked(request, Action.RECORD_APPEAL_ANSWER)
+        if request.appeal_sent_on is None:
+            raise InvalidTransition("no appeal was recorded")
+        check_not_before(
+            answered_on, request.appeal_sent_on, _("LinkedIn cannot have answered the appeal before you sent it.")
+        )
+        request.appeal_outcome = outcome
+        request.appeal_answered_on = answered_on
+        request.save()
+        _event(request, EventKind.APPEAL_ANSWERED, on_date=answered_on, detail=outcome)
+        reminders_replan(request)
+        _receipt_changed(request)
+
+
+def request_record_complaint(*, request: DeletionRequest, sent_on: date, authority_key: str) -> None:
+    """The member complained to `authority_key` (one of their authorities):
+    no more reminders but the purge warning."""
+    regime = jurisdictions.regime_by_code(request.regime_code)
+    keys = [a.key for a in jurisdictions.authorities_for(regime, request.country, request.subdivision)]
+    if authority_key not in keys:
+        raise InvalidTransition("not an authority of this request")
+    with transaction.atomic():
+        request = _locked(request, Action.RECORD_COMPLAINT)
+        check_not_before(sent_on, request.submitted_on, _("You cannot have complained before you sent the request."))
+        request.complaint_sent_on = sent_on
+        request.complaint_authority = authority_key
+        request.save()
+        _event(request, EventKind.COMPLAINT_SENT, on_date=sent_on, detail=authority_key)
         reminders_replan(request)
         _receipt_changed(request)
 
@@ -240,6 +314,7 @@ PERSONAL_FIELDS = {
     "profile_url": "",
     "specific_urls": [],
     "linkedin_case_number": "",
+    "answer_summary": "",
     "creation_key": None,
 }
 
@@ -276,9 +351,16 @@ def requests_past_retention(today: date) -> QuerySet[DeletionRequest]:
     """The live requests whose dates.purge_on() is today or earlier, as a
     query: the daily purge must not load and decrypt every request to find them."""
     cutoffs = dates.retention_cutoffs(today)
-    return DeletionRequest.objects.exclude(status=Status.ERASED).filter(
-        Q(answered_on__lte=cutoffs.answered_by) | Q(answered_on__isnull=True, updated_at__date__lte=cutoffs.idle_since)
+    closed = Q(answered_on__isnull=False) | Q(complaint_sent_on__isnull=False)
+    # Every closing step recorded lies on or before the cut-off (see purge_on).
+    closed_long_ago = closed & Q(
+        *(
+            Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": cutoffs.answered_by})
+            for field in ("answered_on", "appeal_answered_on", "complaint_sent_on")
+        )
     )
+    idle = ~closed & Q(updated_at__date__lte=cutoffs.idle_since)
+    return DeletionRequest.objects.exclude(status=Status.ERASED).filter(closed_long_ago | idle)
 
 
 def requests_purge_expired(*, today: date | None = None) -> int:

@@ -1,0 +1,301 @@
+"""Every answer has a next step: the request page names it and offers its
+text at every fork (overdue, follow-up, refused, partly, ID demanded,
+"training already done", restricted account, appeal, complaint), the
+reminders follow the same recorded state, the complaint states only what the
+timeline holds, and the complaint pack is a PDF the authority can verify."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from django.test import Client
+
+from requests_app import letters, receipts, stages
+from requests_app.models import DeletionRequest, ReceiptFingerprint
+from requests_app.services import requests as request_services
+from requests_app.stages import StageKind, stage_of
+from requests_app.tokens import token_issue
+
+from .factories import DeletionRequestFactory
+from .test_receipts import pdf_text, squashed
+from .test_reminders import kinds, make_request
+
+pytestmark = pytest.mark.django_db
+
+SENT = date(2026, 1, 31)  # GDPR due 2 March 2026 (28 Feb is a Saturday); follow-up to 16 March
+DUE = date(2026, 3, 2)
+
+
+def _submitted(**fields) -> DeletionRequest:
+    request = make_request(ai_setting_off_on=date(2026, 1, 29), **fields)
+    with time_machine.travel(datetime(2026, 2, 1, 9, tzinfo=UTC)):
+        request_services.request_mark_submitted(request=request, submitted_on=SENT)
+    request.refresh_from_db()
+    return request
+
+
+def _page(client: Client, request: DeletionRequest, day: date) -> str:
+    with time_machine.travel(datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=10)):
+        response = client.get(f"/r/{token_issue(request=request)}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _stage_on_page(page: str) -> str:
+    marker = 'data-testid="next-step" data-stage="'
+    start = page.index(marker) + len(marker)
+    return page[start : page.index('"', start)]
+
+
+def _post(client: Client, request: DeletionRequest, path: str, data: dict, day: date):
+    with time_machine.travel(datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=10)):
+        return client.post(f"/r/{token_issue(request=request)}/{path}/", data)
+
+
+# --------------------------------------------------------------------------- the stages, on the page
+
+
+def test_a_request_not_sent_yet_says_to_send_it(client):
+    request = make_request()
+    assert _stage_on_page(_page(client, request, date(2026, 1, 31))) == "not_sent"
+
+
+def test_waiting_then_overdue_offers_the_follow_up_letter_and_records_its_date(client):
+    request = _submitted()
+    page = _page(client, request, date(2026, 2, 20))
+    assert _stage_on_page(page) == "waiting" and "it has until March 2, 2026" in page
+    page = _page(client, request, date(2026, 3, 13))
+    # Eleven days overdue: not "waiting" any more, and the follow-up letter is on the page.
+    assert _stage_on_page(page) == "overdue"
+    assert "11 days overdue" in page
+    assert "Follow-up: Request to erase my data from AI training" in page
+    assert "Save: I sent the follow-up" in page
+    response = _post(client, request, "follow-up", {"follow_up-sent_on": "2026-03-13"}, date(2026, 3, 13))
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.follow_up_sent_on == date(2026, 3, 13)
+    assert request.events.filter(kind="follow_up_sent", on_date=date(2026, 3, 13)).exists()
+    page = _page(client, request, date(2026, 3, 20))
+    assert _stage_on_page(page) == "follow_up_sent" and "LinkedIn has until March 27, 2026" in page
+    page = _page(client, request, date(2026, 3, 28))
+    assert _stage_on_page(page) == "follow_up_overdue"
+    assert "On March 13, 2026 I sent a follow-up letter giving 14 more days." in page
+
+
+def test_a_follow_up_dated_before_the_deadline_is_refused_and_changes_nothing(client):
+    request = _submitted()
+    response = _post(client, request, "follow-up", {"follow_up-sent_on": "2026-02-27"}, date(2026, 3, 5))
+    assert response.status_code == 400
+    assert "The follow-up goes out after the deadline has passed, which was March 2, 2026." in response.content.decode()
+    request.refresh_from_db()
+    assert request.follow_up_sent_on is None
+    assert not request.events.filter(kind="follow_up_sent").exists()
+
+
+def test_recording_the_follow_up_moves_the_escalation_reminder_to_its_end():
+    request = _submitted()
+    assert kinds(request)["escalate"] == date(2026, 3, 17)  # due + 14 + 1
+    with time_machine.travel(datetime(2026, 3, 10, 9, tzinfo=UTC)):
+        request_services.request_record_follow_up(request=request, sent_on=date(2026, 3, 10))
+    planned = kinds(request)
+    assert "deadline_passed" not in planned  # the follow-up is sent: no email asking to send it
+    assert planned["escalate"] == date(2026, 3, 25)  # 10 March + 14 days, then the day after
+
+
+@pytest.mark.parametrize(
+    ("outcome", "stage", "reply"),
+    [
+        ("refused", "refused", "you have not shown compelling legitimate grounds"),
+        ("partly", "partly", "Please tell me which data you did not erase, and why, and erase the rest."),
+        ("training_done", "training_done", "My request is not only about future training."),
+        ("account_restricted", "account_restricted", "do not depend on the state of my account"),
+    ],
+)
+def test_each_unsatisfactory_answer_gets_its_reply_and_the_complaint(client, outcome, stage, reply):
+    request = _submitted(object_to_processing=True)
+    response = _post(
+        client, request, "answered",
+        {"answer-outcome": outcome, "answer-answered_on": "2026-02-20", "answer-summary": "They said no."},
+        date(2026, 2, 20),
+    )  # fmt: skip
+    assert response.status_code == 302
+    page = _page(client, request, date(2026, 2, 21))
+    assert _stage_on_page(page) == stage
+    assert reply in page
+    # GDPR: the reply cites the objection and erasure after objection; then the complaint to the DPC and the Land's.
+    request.refresh_from_db()
+    text = letters.reply_letter(request)
+    assert "Article 21(1) GDPR" in text and "Article 17(1)(c) GDPR" in text
+    assert "Otherwise I will complain to Data Protection Commission." in text
+    assert "Save: I sent the complaint" in page
+    complaint = letters.complaint_letters(request)[0].text
+    assert "They said no." in complaint
+    assert "follow-up" not in complaint  # none was recorded, so none is claimed
+
+
+def test_an_id_demand_gets_the_art_12_6_reply_and_the_uk_note_that_the_clock_stops(client):
+    request = _submitted(object_to_processing=True)
+    with time_machine.travel(datetime(2026, 2, 10, 9, tzinfo=UTC)):
+        request_services.request_record_answer(request=request, outcome="asked_for_id", answered_on=date(2026, 2, 10))
+    page = _page(client, request, date(2026, 2, 11))
+    assert _stage_on_page(page) == "id_requested"
+    assert "only where you have reasonable doubts about who I am (Article 12(6) GDPR)" in page
+    assert "the time limit stops" not in page
+    uk = DeletionRequestFactory(country="GB", regime_code="uk_gdpr", status="submitted", submitted_on=SENT,
+                                answer_outcome="asked_for_id", id_requested_on=date(2026, 2, 10))  # fmt: skip
+    page = _page(client, uk, date(2026, 2, 11))
+    assert "Article 12(6) UK GDPR" in page and "the time limit stops" in page
+
+
+def test_done_names_what_to_check_and_plans_the_check_that_the_setting_is_still_off(client):
+    request = _submitted()
+    with time_machine.travel(datetime(2026, 2, 20, 9, tzinfo=UTC)):
+        request_services.request_record_answer(request=request, outcome="done", answered_on=date(2026, 2, 20))
+    page = _page(client, request, date(2026, 2, 21))
+    assert _stage_on_page(page) == "done"
+    assert "The AI-training setting is still off" in page and "Keep your PDF receipt" in page
+    assert kinds(request)["done_check"] == date(2026, 3, 20)
+
+
+def test_without_reminders_the_page_still_carries_the_member_to_the_authority(client):
+    request = DeletionRequestFactory(reminders_enabled=False, status="submitted", submitted_on=SENT)
+    page = _page(client, request, date(2026, 3, 20))
+    # 18 days overdue, no follow-up recorded: the follow-up letter, and the complaint for who wants it now.
+    assert _stage_on_page(page) == "overdue"
+    assert "Follow-up: Request to erase my data from AI training" in page
+    assert "Complaint against LinkedIn Ireland Unlimited Company" in page
+    assert request.reminders.count() == 0
+
+
+# --------------------------------------------------------------------------- the US appeal
+
+
+def _texan(client: Client) -> DeletionRequest:
+    request = DeletionRequestFactory(country="US", subdivision="TX", regime_code="us_tx", status="submitted",
+                                     submitted_on=SENT, object_to_processing=False)  # fmt: skip
+    _post(client, request, "answered", {"answer-outcome": "refused", "answer-answered_on": "2026-02-20"},
+          date(2026, 2, 20))  # fmt: skip
+    request.refresh_from_db()
+    return request
+
+
+def test_a_texan_refused_appeals_first_then_complains_to_the_attorney_general(client):
+    request = _texan(client)
+    page = _page(client, request, date(2026, 2, 21))
+    assert _stage_on_page(page) == "refused" and "Save: I sent the appeal" in page
+    assert "I appeal this decision under Tex. Bus. &amp; Com. Code Ann. § 541.053" in page
+    assert "Save: I sent the complaint" not in page  # the appeal comes first
+    assert _post(client, request, "appeal", {"appeal-sent_on": "2026-02-22"}, date(2026, 2, 22)).status_code == 302
+    request.refresh_from_db()
+    assert request.appeal_sent_on == date(2026, 2, 22)
+    page = _page(client, request, date(2026, 3, 1))
+    assert _stage_on_page(page) == "appealed" and "LinkedIn must answer your appeal by April 23, 2026." in page
+    page = _page(client, request, date(2026, 4, 24))
+    assert _stage_on_page(page) == "appeal_overdue"
+    assert "It did not answer my appeal by April 23, 2026, the end of the period the law sets." in page
+    assert "Office of the Attorney General of Texas" in page
+    response = _post(
+        client, request, "complaint", {"complaint-sent_on": "2026-04-24", "complaint-authority": "ag_tx"},
+        date(2026, 4, 24),
+    )  # fmt: skip
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert _stage_on_page(_page(client, request, date(2026, 4, 25))) == "complained"
+    assert request.complaint_authority == "ag_tx"
+
+
+def test_the_appeal_overdue_reminder_follows_the_recorded_appeal():
+    request = make_request(country="US", subdivision="TX", regime_code="us_tx", ai_setting_off_on=date(2026, 1, 29))
+    with time_machine.travel(datetime(2026, 2, 1, 9, tzinfo=UTC)):
+        request_services.request_mark_submitted(request=request, submitted_on=SENT)
+        request_services.request_record_answer(request=request, outcome="refused", answered_on=date(2026, 2, 1))
+        request_services.request_record_appeal(request=request, sent_on=date(2026, 2, 2))
+    assert kinds(request)["appeal_overdue"] == date(2026, 4, 4)  # 2 Feb + 60 days = 3 April, then the day after
+    with time_machine.travel(datetime(2026, 3, 1, 9, tzinfo=UTC)):
+        request_services.request_record_appeal_answer(request=request, outcome="denied", answered_on=date(2026, 3, 1))
+    request.refresh_from_db()
+    assert "appeal_overdue" not in kinds(request)
+    assert stage_of(request, date(2026, 3, 2)).kind == StageKind.APPEAL_DENIED
+
+
+def test_an_appeal_where_the_law_gives_none_is_refused(client):
+    request = _submitted()
+    with time_machine.travel(datetime(2026, 2, 20, 9, tzinfo=UTC)):
+        request_services.request_record_answer(request=request, outcome="refused", answered_on=date(2026, 2, 20))
+    response = _post(client, request, "appeal", {"appeal-sent_on": "2026-02-21"}, date(2026, 2, 21))
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.appeal_sent_on is None
+
+
+def test_a_complaint_to_an_authority_that_is_not_the_members_is_refused(client):
+    request = _submitted()
+    response = _post(
+        client, request, "complaint", {"complaint-sent_on": "2026-03-20", "complaint-authority": "ag_tx"},
+        date(2026, 3, 20),
+    )  # fmt: skip
+    assert response.status_code == 400
+    request.refresh_from_db()
+    assert request.complaint_sent_on is None
+
+
+# --------------------------------------------------------------------------- the complaint states only what happened
+
+
+def test_the_complaint_claims_no_follow_up_and_no_answer_that_were_not_recorded():
+    request = _submitted()
+    text = letters.complaint_letters(request, today=date(2026, 3, 20))[0].text
+    assert "The period to answer ended on March 2, 2026 without an answer." in text
+    assert "follow-up" not in text and "answered:" not in text
+    assert "A copy of my request is attached." in text
+    request_services.request_record_follow_up(request=request, sent_on=date(2026, 3, 3))
+    request.refresh_from_db()
+    text = letters.complaint_letters(request, today=date(2026, 3, 20))[0].text
+    assert "On March 3, 2026 I sent a follow-up letter giving 14 more days." in text
+    assert "Copies of my request and of the follow-up letter are attached." in text
+
+
+def test_recording_the_complaint_stops_the_deadline_reminders():
+    request = _submitted()
+    with time_machine.travel(datetime(2026, 3, 20, 9, tzinfo=UTC)):
+        request_services.request_record_complaint(request=request, sent_on=date(2026, 3, 20), authority_key="ie_dpc")
+    request.refresh_from_db()
+    assert set(kinds(request)) == {"purge_warning"}
+    assert stages.stage_of(request, date(2026, 3, 21)).kind == StageKind.COMPLAINED
+
+
+# --------------------------------------------------------------------------- the complaint pack
+
+
+def test_the_complaint_pack_holds_the_complaint_where_to_file_it_the_timeline_and_verifies(client):
+    request = _submitted()
+    with time_machine.travel(datetime(2026, 2, 20, 9, tzinfo=UTC)):
+        request_services.request_record_answer(
+            request=request, outcome="refused", answered_on=date(2026, 2, 20), summary="LinkedIn wrote: not possible."
+        )
+    request.refresh_from_db()
+    with time_machine.travel(datetime(2026, 2, 21, 9, tzinfo=UTC)):
+        response = client.get(f"/r/{token_issue(request=request)}/complaint-ie_dpc.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{request.reference}-complaint.pdf"'
+    text = squashed(pdf_text(response.content))
+    for expected in (
+        "Complaint against LinkedIn Ireland Unlimited Company",
+        "21 Fitzwilliam Square South",
+        "https://forms.dataprotection.ie/contact",
+        "LinkedIn wrote: not possible.",
+        "LinkedIn answered",  # the timeline
+        request.reference,
+    ):
+        assert squashed(expected) in text, expected
+    fingerprint = next(row.fingerprint for row in ReceiptFingerprint.objects.filter(reference=request.reference))
+    assert squashed(receipts.format_fingerprint(fingerprint)) in text
+    verify = client.get(f"/verify/{request.reference}/", {"fingerprint": fingerprint}).content.decode()
+    assert "This fingerprint matches a receipt LinkedOut issued." in verify
+
+
+def test_a_complaint_pack_for_an_authority_that_is_not_the_members_is_404(client):
+    request = _submitted()
+    assert client.get(f"/r/{token_issue(request=request)}/complaint-ag_tx.pdf").status_code == 404
