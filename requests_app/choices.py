@@ -82,6 +82,8 @@ class EventKind(models.TextChoices):
     APPEAL_SENT = "appeal_sent", _("Appeal sent to LinkedIn")
     APPEAL_ANSWERED = "appeal_answered", _("LinkedIn answered the appeal")
     COMPLAINT_SENT = "complaint_sent", _("Complaint sent to the authority")
+    ACCESS_SENT = "access_sent", _("Access request sent to LinkedIn")
+    ACCESS_ANSWERED = "access_answered", _("LinkedIn answered the access request")
     LINK_SENT = "link_sent", _("Private link emailed")
     EMAIL_CONFIRMED = "email_confirmed", _("Email address confirmed: reminders on")
     REMINDERS_STOPPED = "reminders_stopped", _("Reminders stopped")
@@ -102,6 +104,7 @@ class ReminderKind(models.TextChoices):
     ESCALATE = "escalate", _("Still no answer: complaint to the authority")
     APPEAL_OVERDUE = "appeal_overdue", _("Appeal not answered in time: complaint")
     DONE_CHECK = "done_check", _("Check that the AI setting is still off")
+    ACCESS_OVERDUE = "access_overdue", _("Access request not answered in time")
     PURGE_WARNING = "purge_warning", _("Data will be purged soon")
     PRIVATE_LINK = "private_link", _("Your private link")
 

@@ -186,6 +186,14 @@ def appeal_due_on(request: DeletionRequest) -> date | None:
     return _period_end(regime.appeal.answer_within, request.appeal_sent_on, regime.holiday_country)
 
 
+def access_due_on(request: DeletionRequest) -> date | None:
+    """The deadline of the access request, counted like the deletion's from
+    the day LinkedIn received it; None until it was sent."""
+    if request.access_sent_on is None:
+        return None
+    return due_date(jurisdictions.regime_by_code(request.regime_code), request.access_sent_on)
+
+
 def done_on(request: DeletionRequest) -> date | None:
     """The day LinkedIn did what was asked: its answer "done", or a granted appeal."""
     if request.appeal_outcome == AppealOutcome.GRANTED:
@@ -287,6 +295,9 @@ def plan_reminders(request: DeletionRequest) -> list[Planned]:
         done = done_on(request)
         if done:
             planned.append(Planned(ReminderKind.DONE_CHECK, morning_of(done + timedelta(days=DONE_CHECK_DAYS))))
+    access_due = access_due_on(request)
+    if access_due and request.access_answered_on is None:
+        planned.append(Planned(ReminderKind.ACCESS_OVERDUE, morning_of(access_due + timedelta(days=1))))
     purge_day = purge_on(request)
     if purge_day:
         planned.append(Planned(ReminderKind.PURGE_WARNING, morning_of(purge_day - timedelta(days=PURGE_WARNING_DAYS))))

@@ -126,6 +126,7 @@ REMINDER_TEMPLATES = {
     "escalate": "escalate",
     "appeal_overdue": "appeal_overdue",
     "done_check": "done_check",
+    "access_overdue": "access_overdue",
     "purge_warning": "purge_warning",
 }
 
@@ -176,6 +177,8 @@ def send_reminder_email(*, reminder: Reminder, token: str) -> None:
         context["complaints"] = letters.complaint_letters(request)
     if reminder.kind == "appeal_overdue":
         context["appeal_due_on"] = dates.appeal_due_on(request)
+    if reminder.kind == "access_overdue":
+        context["access_due_on"] = dates.access_due_on(request)
     if reminder.kind == "done_check":
         context["done_on"] = dates.done_on(request)
         context["ai_setting_url"] = jurisdictions.linkedin_url("ai_setting")

@@ -223,6 +223,12 @@ class WhatForm(StepForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=lazy(_situation_help, str)(),
     )
+    access_request = forms.BooleanField(
+        label=_("Also ask LinkedIn which of my data it used for AI training (an access request)"),
+        help_text=_("Which data, in which models and datasets, from when, shared with whom. It has its own deadline."),
+        required=False,
+        initial=False,
+    )
     close_account = forms.BooleanField(
         label=_("I also want to close my LinkedIn account"),
         required=False,
@@ -363,6 +369,13 @@ class SentOnForm(StepForm):
 
     def clean_sent_on(self) -> date:
         return _past_date(self.cleaned_data["sent_on"])
+
+
+class AnsweredOnForm(StepForm):
+    answered_on = forms.DateField(label=_("When did LinkedIn answer?"), widget=IsoDateInput)
+
+    def clean_answered_on(self) -> date:
+        return _past_date(self.cleaned_data["answered_on"])
 
 
 class AppealAnswerForm(StepForm):

@@ -713,3 +713,34 @@ def _refusal_reply(request: DeletionRequest, regime: jurisdictions.Regime) -> li
         closing += " " + _("Otherwise I will complain to %(authority)s.") % {"authority": regime.authorities[0].name}
     paragraphs.append(closing)
     return paragraphs
+
+
+def access_request_text(request: DeletionRequest) -> str:
+    """ "What did you train on me?": the access request beside the deletion,
+    in the letter's language, for LinkedIn's privacy contact form. Its answer
+    is due within the regime's period (the same clock as the deletion)."""
+    with translation.override(letter_language(request)):
+        regime = regime_of(request)
+        citation = regime.citation("access") or regime.short_name
+        lines = [
+            _("Access request: which of my data did you use for AI training? — %(citation)s") % {"citation": citation},
+            _("I ask for access to my personal data (%(citation)s), and in particular:") % {"citation": citation},
+            "\n".join(
+                [
+                    _("- which of my personal data you have used to train, fine-tune or evaluate AI models;"),
+                    _("- in which datasets and which models, and since when;"),
+                    _("- from which period that data comes;"),
+                    _("- with whom you have shared it for AI training, Microsoft included;"),
+                    _("- how long you keep it in those datasets."),
+                ]
+            ),
+        ]
+        if regime.deadline_is_ours:
+            lines.append(_("Please answer within %(words)s.") % {"words": regime.deadline_words})
+        else:
+            lines.append(
+                _("Please answer within %(words)s of receiving this request (%(citation)s).")
+                % {"words": regime.deadline_words, "citation": regime.deadline_citation}
+            )
+        lines.append(_identity(request))
+    return "\n\n".join(lines)

@@ -34,6 +34,9 @@ class Action(StrEnum):
     RECORD_APPEAL = "record_appeal"
     RECORD_APPEAL_ANSWER = "record_appeal_answer"
     RECORD_COMPLAINT = "record_complaint"
+    # The access request beside the deletion ("what did you train on me?").
+    RECORD_ACCESS_SENT = "record_access_sent"
+    RECORD_ACCESS_ANSWER = "record_access_answer"
     CONFIRM_AI_SETTING = "confirm_ai_setting"
     CONFIRM_EMAIL = "confirm_email"
     STOP_REMINDERS = "stop_reminders"
@@ -62,6 +65,8 @@ TRANSITIONS: dict[tuple[str, Action], str] = {
     (Status.SUBMITTED, Action.RECORD_COMPLAINT): Status.SUBMITTED,
     (Status.ANSWERED, Action.RECORD_COMPLAINT): Status.ANSWERED,
     **{(status, Action.CONFIRM_AI_SETTING): status for status in _LIVE},
+    **{(status, Action.RECORD_ACCESS_SENT): status for status in _LIVE},
+    **{(status, Action.RECORD_ACCESS_ANSWER): status for status in _LIVE},
     **{(status, Action.CONFIRM_EMAIL): status for status in _LIVE},
     **{(status, Action.STOP_REMINDERS): status for status in _LIVE},
     **{(status, Action.RESUME_REMINDERS): status for status in _LIVE},

@@ -102,6 +102,10 @@ class DeletionRequest(models.Model):
     # Art. 21(1) GDPR: "grounds relating to his or her particular situation".
     particular_situation = EncryptedText(max_length=1000, default="")
     close_account = models.BooleanField(default=False)
+    # "What did you train on me?": an access request beside the deletion, with its own clock.
+    access_request = models.BooleanField(default=False)
+    access_sent_on = models.DateField(null=True, blank=True)
+    access_answered_on = models.DateField(null=True, blank=True)
 
     ai_setting_off_on = models.DateField(null=True, blank=True)
     reminders_enabled = models.BooleanField(default=True)

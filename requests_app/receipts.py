@@ -178,6 +178,11 @@ def _canonical_content(request: DeletionRequest, *, events: Sequence[RequestEven
         "specific_urls": list(request.specific_urls),
         "object_to_processing": request.object_to_processing,
         "close_account": request.close_account,
+        "access": {
+            "requested": request.access_request,
+            "sent_on": _iso(request.access_sent_on),
+            "answered_on": _iso(request.access_answered_on),
+        },
         "ai_setting_off_on": _iso(request.ai_setting_off_on),
         "case_number": request.linkedin_case_number,
         "deadline": {

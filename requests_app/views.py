@@ -23,7 +23,15 @@ from .access import private_link
 from .choices import AnswerOutcome, ReminderKind, ReminderState, TokenPurpose
 from .health import health_report
 from .ics import deadlines_calendar
-from .letters import appeal_letter, build_letters, complaint_letters, follow_up_letter, letter_language, reply_letter
+from .letters import (
+    access_request_text,
+    appeal_letter,
+    build_letters,
+    complaint_letters,
+    follow_up_letter,
+    letter_language,
+    reply_letter,
+)
 from .lifecycle import DateOrderError, InvalidTransition
 from .models import DeletionRequest
 from .services import links
@@ -63,6 +71,8 @@ def _page_forms(request_obj: DeletionRequest) -> dict:
         "appeal_form": forms.SentOnForm(initial={"sent_on": today}, prefix="appeal"),
         "appeal_answer_form": forms.AppealAnswerForm(initial={"answered_on": today}, prefix="appeal_answer"),
         "complaint_form": _complaint_form(request_obj)(initial={"sent_on": today}, prefix="complaint"),
+        "access_sent_form": forms.SentOnForm(initial={"sent_on": today}, prefix="access_sent"),
+        "access_answer_form": forms.AnsweredOnForm(initial={"answered_on": today}, prefix="access_answer"),
         "ai_form": forms.AiConfirmForm(initial={"switched_off_on": today}, prefix="ai"),
     }
 
@@ -105,6 +115,8 @@ def _render_detail(
         "letters": letters,
         "appeal_letter": appeal_letter(request_obj) if regime.appeal else "",
         **_next_step_texts(request_obj, stage),
+        "access_text": access_request_text(request_obj) if request_obj.access_request else "",
+        "access_due_on": dates.access_due_on(request_obj),
         "stage": stage,
         "follow_up_days": dates.FOLLOW_UP_DAYS,
         "purge_on": dates.purge_on(request_obj),
@@ -311,6 +323,40 @@ def record_complaint(request: HttpRequest, token: str, request_obj: DeletionRequ
         request_obj,
         form_class=_complaint_form(request_obj),
         prefix="complaint",
+        apply=apply,
+        confirm_title=title,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@private_link
+def record_access_sent(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    def apply(data: dict) -> str:
+        request_services.request_record_access_sent(request=request_obj, sent_on=data["sent_on"])
+        return _("Recorded: you sent the access request. Its deadline is shown below.")
+
+    title = gettext_lazy("I sent the access request")
+    return _change(
+        request, token, request_obj, form_class=forms.SentOnForm, prefix="access_sent", apply=apply, confirm_title=title
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@private_link
+def record_access_answer(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    def apply(data: dict) -> str:
+        request_services.request_record_access_answer(request=request_obj, answered_on=data["answered_on"])
+        return _("Recorded: LinkedIn answered your access request.")
+
+    title = gettext_lazy("LinkedIn answered my access request")
+    return _change(
+        request,
+        token,
+        request_obj,
+        form_class=forms.AnsweredOnForm,
+        prefix="access_answer",
         apply=apply,
         confirm_title=title,
     )

@@ -189,6 +189,7 @@ class StartWizard(NamedUrlSessionWizardView):
             specific_urls=what["specific_urls"],
             object_to_processing=what.get("object_to_processing", False),
             close_account=what["close_account"],
+            access_request=what.get("access_request", False),
             ai_setting_off_on=ai.get("switched_off_on"),
             reminders_enabled=form_dict["reminders"].cleaned_data["reminders_enabled"],
         )

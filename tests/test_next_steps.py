@@ -13,14 +13,16 @@ import time_machine
 from django.test import Client
 
 from requests_app import letters, receipts, stages
+from requests_app.lifecycle import DateOrderError
 from requests_app.models import DeletionRequest, ReceiptFingerprint
 from requests_app.services import requests as request_services
 from requests_app.stages import StageKind, stage_of
 from requests_app.tokens import token_issue
 
 from .factories import DeletionRequestFactory
+from .journey import complete_journey, what
 from .test_receipts import pdf_text, squashed
-from .test_reminders import kinds, make_request
+from .test_reminders import deliver_due, kinds, make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -299,3 +301,71 @@ def test_the_complaint_pack_holds_the_complaint_where_to_file_it_the_timeline_an
 def test_a_complaint_pack_for_an_authority_that_is_not_the_members_is_404(client):
     request = _submitted()
     assert client.get(f"/r/{token_issue(request=request)}/complaint-ag_tx.pdf").status_code == 404
+
+
+# --------------------------------------------------------------------------- "what did you train on me?"
+
+
+def test_the_access_request_has_its_own_text_deadline_and_reminder(client):
+    with time_machine.travel(datetime(2026, 1, 30, 12, tzinfo=UTC)):
+        complete_journey(client, what_fields=what(access_request="on"))
+    request = DeletionRequest.objects.get()
+    assert request.access_request
+    request_services.request_confirm_email(request=request)
+    page = _page(client, request, date(2026, 1, 30))
+    section = page[page.index('data-testid="access-request"') :]
+    assert "Access request: which of my data did you use for AI training? — Article 15 GDPR" in section
+    assert "with whom you have shared it for AI training, Microsoft included" in section
+    assert "https://www.linkedin.com/help/linkedin/ask/ppq" in section
+    response = _post(client, request, "access-sent", {"access_sent-sent_on": "2026-01-31"}, date(2026, 1, 31))
+    assert response.status_code == 302
+    request.refresh_from_db()
+    # One month, like the deletion: 28 Feb 2026 is a Saturday, so Monday 2 March; the email the day after.
+    assert kinds(request)["access_overdue"] == date(2026, 3, 3)
+    assert "LinkedIn must answer by March 2, 2026" in _page(client, request, date(2026, 2, 1))
+    response = _post(client, request, "access-answered", {"access_answer-answered_on": "2026-02-25"}, date(2026, 2, 25))
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert "access_overdue" not in kinds(request)
+    assert request.events.filter(kind="access_answered", on_date=date(2026, 2, 25)).exists()
+
+
+def test_an_access_answer_before_it_was_sent_is_refused():
+    request = DeletionRequestFactory(access_request=True, access_sent_on=date(2026, 2, 10))
+    with pytest.raises(DateOrderError):
+        request_services.request_record_access_answer(request=request, answered_on=date(2026, 2, 9))
+
+
+def test_a_californian_access_request_cites_the_right_to_know_and_45_days():
+    request = DeletionRequestFactory(country="US", subdivision="CA", regime_code="ccpa", access_request=True)
+    text = letters.access_request_text(request)
+    assert "Cal. Civ. Code § 1798.110" in text and "45 days" in text
+
+
+# --------------------------------------------------------------------------- the emails agree with the page
+
+
+def test_the_after_done_appeal_and_access_emails_say_what_the_page_says(mailoutbox):
+    done = _submitted()
+    with time_machine.travel(datetime(2026, 2, 20, 9, tzinfo=UTC)):
+        request_services.request_record_answer(request=done, outcome="done", answered_on=date(2026, 2, 20))
+    texan = make_request(country="US", subdivision="TX", regime_code="us_tx", access_request=True)
+    with time_machine.travel(datetime(2026, 2, 1, 9, tzinfo=UTC)):
+        request_services.request_mark_submitted(request=texan, submitted_on=SENT)
+        request_services.request_record_answer(request=texan, outcome="refused", answered_on=date(2026, 2, 1))
+        request_services.request_record_appeal(request=texan, sent_on=date(2026, 2, 2))
+        request_services.request_record_access_sent(request=texan, sent_on=date(2026, 2, 2))
+    deliver_due(datetime(2026, 3, 20, 8, 1, tzinfo=UTC))
+    deliver_due(datetime(2026, 3, 20, 8, 2, tzinfo=UTC))  # Texas access: 2 Feb + 45 days = 19 March
+    deliver_due(datetime(2026, 4, 4, 8, 1, tzinfo=UTC))
+    by_subject = {message.subject: message for message in mailoutbox}
+    check = by_subject["Check that LinkedIn's AI-training setting is still off"]
+    assert check.to == [done.email]
+    assert "On Feb. 20, 2026 LinkedIn said it did what you asked." in check.body
+    assert "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement" in check.body
+    access = by_subject["LinkedIn did not answer your access request in time"]
+    assert access.to == [texan.email] and "LinkedIn had until March 19, 2026" in access.body
+    appeal = by_subject["LinkedIn did not answer your appeal: your complaint"]
+    assert "LinkedIn had until April 3, 2026 to answer your appeal" in appeal.body
+    assert "Office of the Attorney General of Texas" in appeal.body
+    assert "It did not answer my appeal by April 3, 2026, the end of the period the law sets." in appeal.body

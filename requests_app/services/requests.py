@@ -49,6 +49,7 @@ class RequestDraft:
     reminders_enabled: bool
     postal_address: str = ""
     particular_situation: str = ""
+    access_request: bool = False
 
     @property
     def full_name(self) -> str:
@@ -108,6 +109,7 @@ def request_create(*, draft: RequestDraft, creation_key: str | None = None) -> t
             ai_setting_off_on=draft.ai_setting_off_on,
             reminders_enabled=draft.reminders_enabled,
             regime_code=regime.code,
+            access_request=draft.access_request,
         )
         _event(request, EventKind.CREATED)
         if draft.ai_setting_off_on:
@@ -247,6 +249,34 @@ def request_record_complaint(*, request: DeletionRequest, sent_on: date, authori
         request.complaint_authority = authority_key
         request.save()
         _event(request, EventKind.COMPLAINT_SENT, on_date=sent_on, detail=authority_key)
+        reminders_replan(request)
+        _receipt_changed(request)
+
+
+def request_record_access_sent(*, request: DeletionRequest, sent_on: date) -> None:
+    """The member sent the access request; its own deadline counts from `sent_on`."""
+    with transaction.atomic():
+        request = _locked(request, Action.RECORD_ACCESS_SENT)
+        if not request.access_request:
+            raise InvalidTransition("this request has no access request")
+        request.access_sent_on = sent_on
+        request.save()
+        _event(request, EventKind.ACCESS_SENT, on_date=sent_on)
+        reminders_replan(request)
+        _receipt_changed(request)
+
+
+def request_record_access_answer(*, request: DeletionRequest, answered_on: date) -> None:
+    with transaction.atomic():
+        request = _locked(request, Action.RECORD_ACCESS_ANSWER)
+        if request.access_sent_on is None:
+            raise InvalidTransition("the access request was not sent")
+        check_not_before(
+            answered_on, request.access_sent_on, _("LinkedIn cannot have answered before you sent the access request.")
+        )
+        request.access_answered_on = answered_on
+        request.save()
+        _event(request, EventKind.ACCESS_ANSWERED, on_date=answered_on)
         reminders_replan(request)
         _receipt_changed(request)
 
