@@ -363,12 +363,30 @@ class AnswerForm(StepForm):
 
 
 class SentOnForm(StepForm):
-    """A step the member took on one day: the follow-up, the appeal."""
+    """A step the member took on one day. Each kind names what was sent, so
+    two of these forms on one page never share a label."""
 
-    sent_on = forms.DateField(label=_("When did you send it?"), widget=IsoDateInput)
+    sent_label = _("When did you send it?")
+    sent_on = forms.DateField(widget=IsoDateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sent_on"].label = self.sent_label
 
     def clean_sent_on(self) -> date:
         return _past_date(self.cleaned_data["sent_on"])
+
+
+class FollowUpForm(SentOnForm):
+    sent_label = _("When did you send the follow-up?")
+
+
+class AppealForm(SentOnForm):
+    sent_label = _("When did you send the appeal?")
+
+
+class AccessSentForm(SentOnForm):
+    sent_label = _("When did you send the access request?")
 
 
 class AnsweredOnForm(StepForm):
@@ -389,6 +407,7 @@ class AppealAnswerForm(StepForm):
 
 
 class ComplaintForm(SentOnForm):
+    sent_label = _("When did you send the complaint?")
     authority = forms.ChoiceField(label=_("To which authority?"), widget=forms.RadioSelect)
 
     def __init__(self, *args, authorities=(), **kwargs):

@@ -67,11 +67,11 @@ def _page_forms(request_obj: DeletionRequest) -> dict:
         ),
         "extension_form": forms.ExtensionForm(initial={"announced_on": today}, prefix="extension"),
         "answer_form": forms.AnswerForm(initial={"answered_on": today}, prefix="answer"),
-        "follow_up_form": forms.SentOnForm(initial={"sent_on": today}, prefix="follow_up"),
-        "appeal_form": forms.SentOnForm(initial={"sent_on": today}, prefix="appeal"),
+        "follow_up_form": forms.FollowUpForm(initial={"sent_on": today}, prefix="follow_up"),
+        "appeal_form": forms.AppealForm(initial={"sent_on": today}, prefix="appeal"),
         "appeal_answer_form": forms.AppealAnswerForm(initial={"answered_on": today}, prefix="appeal_answer"),
         "complaint_form": _complaint_form(request_obj)(initial={"sent_on": today}, prefix="complaint"),
-        "access_sent_form": forms.SentOnForm(initial={"sent_on": today}, prefix="access_sent"),
+        "access_sent_form": forms.AccessSentForm(initial={"sent_on": today}, prefix="access_sent"),
         "access_answer_form": forms.AnsweredOnForm(initial={"answered_on": today}, prefix="access_answer"),
         "ai_form": forms.AiConfirmForm(initial={"switched_off_on": today}, prefix="ai"),
     }
@@ -266,7 +266,7 @@ def record_follow_up(request: HttpRequest, token: str, request_obj: DeletionRequ
 
     title = gettext_lazy("I sent the follow-up letter")
     return _change(
-        request, token, request_obj, form_class=forms.SentOnForm, prefix="follow_up", apply=apply, confirm_title=title
+        request, token, request_obj, form_class=forms.FollowUpForm, prefix="follow_up", apply=apply, confirm_title=title
     )
 
 
@@ -280,7 +280,7 @@ def record_appeal(request: HttpRequest, token: str, request_obj: DeletionRequest
 
     title = gettext_lazy("I sent the appeal")
     return _change(
-        request, token, request_obj, form_class=forms.SentOnForm, prefix="appeal", apply=apply, confirm_title=title
+        request, token, request_obj, form_class=forms.AppealForm, prefix="appeal", apply=apply, confirm_title=title
     )
 
 
@@ -338,7 +338,13 @@ def record_access_sent(request: HttpRequest, token: str, request_obj: DeletionRe
 
     title = gettext_lazy("I sent the access request")
     return _change(
-        request, token, request_obj, form_class=forms.SentOnForm, prefix="access_sent", apply=apply, confirm_title=title
+        request,
+        token,
+        request_obj,
+        form_class=forms.AccessSentForm,
+        prefix="access_sent",
+        apply=apply,
+        confirm_title=title,
     )
 
 

@@ -18,7 +18,9 @@ APP = Path(__file__).resolve().parent.parent / "requests_app"
 ROOT = APP.parent
 
 # The rules at the bottom: no models, no services, no I/O of their own.
-PURE = {"facts", "jurisdictions", "choices", "lifecycle", "dates", "letters", "explain", "guide", "validators"}
+PURE = {
+    "facts", "jurisdictions", "choices", "lifecycle", "dates", "stages", "letters", "explain", "guide", "validators",
+}  # fmt: skip
 # What the pure rules may not import (TYPE_CHECKING-only imports are types, not arrows).
 STORE_AND_ABOVE = {
     "models",
