@@ -78,6 +78,7 @@ class EventKind(models.TextChoices):
     SUBMITTED = "submitted", _("Sent to LinkedIn")
     EXTENDED = "extended", _("LinkedIn extended the deadline")
     ANSWERED = "answered", _("LinkedIn answered")
+    ID_GIVEN = "id_given", _("Proof of identity given to LinkedIn")
     FOLLOW_UP_SENT = "follow_up_sent", _("Follow-up letter sent")
     APPEAL_SENT = "appeal_sent", _("Appeal sent to LinkedIn")
     APPEAL_ANSWERED = "appeal_answered", _("LinkedIn answered the appeal")

@@ -151,13 +151,39 @@ class RequestDates:
         return (self.current_due_on - today).days
 
 
+def id_pause_days(request: DeletionRequest) -> int:
+    """Where the clock stops while LinkedIn waits for proof of identity (UK),
+    the days it stood still: from LinkedIn's ask to the day the member gave
+    it. 0 elsewhere, or until the ID is given (see clock_paused)."""
+    regime = jurisdictions.regime_by_code(request.regime_code)
+    if not regime.pauses_for_id or request.id_requested_on is None or request.id_given_on is None:
+        return 0
+    return max((request.id_given_on - request.id_requested_on).days, 0)
+
+
+def clock_paused(request: DeletionRequest) -> bool:
+    """LinkedIn asked for ID under a law whose clock stops for it, and the
+    member has not given it yet: no deadline runs."""
+    regime = jurisdictions.regime_by_code(request.regime_code)
+    return bool(
+        regime.pauses_for_id
+        and request.id_requested_on is not None
+        and request.id_given_on is None
+        and request.answered_on is None
+    )
+
+
 def request_dates(request: DeletionRequest) -> RequestDates | None:
     """The deadline and what follows it, once the request was sent; None before."""
     if request.submitted_on is None:
         return None
     regime = jurisdictions.regime_by_code(request.regime_code)
-    due = due_date(regime, request.submitted_on)
+    # The days the clock stood still move every end that follows; the
+    # roll-over to a working day is applied to the moved end, as ICO counts.
+    pause = timedelta(days=id_pause_days(request))
+    due = _paused(due_date(regime, request.submitted_on), pause, regime)
     extension = extended_due_date(regime, request.submitted_on)
+    extension = _paused(extension, pause, regime) if extension else None
     if request.extended_on and extension:
         # The extension replaces the first deadline; no follow-up letter after it.
         return RequestDates(
@@ -175,6 +201,13 @@ def request_dates(request: DeletionRequest) -> RequestDates | None:
         follow_up_ends_on=follow_up_ends_on,
         escalation_on=follow_up_ends_on + timedelta(days=1),
     )
+
+
+def _paused(end: date, pause: timedelta, regime: jurisdictions.Regime) -> date:
+    if not pause:
+        return end
+    moved = end + pause
+    return next_working_day(moved, regime.holiday_country) if regime.deadline.roll_over else moved
 
 
 def appeal_due_on(request: DeletionRequest) -> date | None:
@@ -279,7 +312,8 @@ def plan_reminders(request: DeletionRequest) -> list[Planned]:
     if request.ai_setting_off_on is None:
         planned.append(Planned(ReminderKind.AI_SETTING, morning_of(created + timedelta(days=AI_SETTING_NUDGE_DAYS))))
     complained = request.complaint_sent_on is not None
-    dates = request_dates(request) if request.status == Status.SUBMITTED and not complained else None
+    live = request.status == Status.SUBMITTED and not complained and not clock_paused(request)
+    dates = request_dates(request) if live else None
     if dates:
         deadline = dates.current_due_on
         planned.append(

@@ -107,6 +107,9 @@ def request_clock(request: DeletionRequest, *, today: date | None = None) -> Clo
     if request_dates is None:
         return None
     days_left = request_dates.days_left(today or timezone.localdate())
+    if dates.clock_paused(request):
+        # UK: no time runs until the member gives the ID LinkedIn asked for.
+        return Clock(dates=request_dates, days_left=days_left, words=_("paused until you give the proof of identity"))
     return Clock(dates=request_dates, days_left=days_left, words=days_in_words(days_left))
 
 

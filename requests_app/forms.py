@@ -385,6 +385,10 @@ class AppealForm(SentOnForm):
     sent_label = _("When did you send the appeal?")
 
 
+class IdGivenForm(SentOnForm):
+    sent_label = _("When did you give LinkedIn the proof of identity?")
+
+
 class AccessSentForm(SentOnForm):
     sent_label = _("When did you send the access request?")
 

@@ -30,6 +30,7 @@ class Action(StrEnum):
     # LinkedIn asked for proof of identity: an answer that keeps the request open.
     RECORD_ID_REQUEST = "record_id_request"
     # The steps after the deadline or an unsatisfactory answer.
+    RECORD_ID_GIVEN = "record_id_given"
     RECORD_FOLLOW_UP = "record_follow_up"
     RECORD_APPEAL = "record_appeal"
     RECORD_APPEAL_ANSWER = "record_appeal_answer"
@@ -60,6 +61,7 @@ TRANSITIONS: dict[tuple[str, Action], str] = {
     # A follow-up goes out while LinkedIn has not answered; an appeal and its
     # answer only after an answer; a complaint after either.
     (Status.SUBMITTED, Action.RECORD_FOLLOW_UP): Status.SUBMITTED,
+    (Status.SUBMITTED, Action.RECORD_ID_GIVEN): Status.SUBMITTED,
     (Status.ANSWERED, Action.RECORD_APPEAL): Status.ANSWERED,
     (Status.ANSWERED, Action.RECORD_APPEAL_ANSWER): Status.ANSWERED,
     (Status.SUBMITTED, Action.RECORD_COMPLAINT): Status.SUBMITTED,

@@ -124,6 +124,7 @@ class DeletionRequest(models.Model):
     # The steps after the deadline or a refusal, as the member records them.
     # A text (complaint, receipt) claims a step only when its date is here.
     id_requested_on = models.DateField(null=True, blank=True)
+    id_given_on = models.DateField(null=True, blank=True)  # where the clock stops for ID (UK), it restarts here
     follow_up_sent_on = models.DateField(null=True, blank=True)
     appeal_sent_on = models.DateField(null=True, blank=True)
     appeal_answered_on = models.DateField(null=True, blank=True)

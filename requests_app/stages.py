@@ -85,6 +85,11 @@ class Stage:
         return self.appeal_first and self.kind in _ANSWER_STAGES.values()
 
     @property
+    def offers_id_given(self) -> bool:
+        # Only while the clock stands still for it (UK); elsewhere the ID changes no date.
+        return self.kind == StageKind.ID_REQUESTED and self.until is None
+
+    @property
     def offers_appeal_answer(self) -> bool:
         return self.kind in (StageKind.APPEALED, StageKind.APPEAL_OVERDUE)
 
@@ -129,6 +134,8 @@ def _answered_stage(request: DeletionRequest, today: date, appeal_first: bool) -
 
 
 def _waiting_stage(request: DeletionRequest, today: date, appeal_first: bool) -> Stage:
+    if dates.clock_paused(request):
+        return Stage(StageKind.ID_REQUESTED, appeal_first=appeal_first)
     request_dates = dates.request_dates(request)
     due = request_dates.current_due_on
     if today <= due:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("r/<str:token>/submitted/", views.mark_submitted, name="mark_submitted"),
     path("r/<str:token>/extended/", views.record_extension, name="record_extension"),
     path("r/<str:token>/answered/", views.record_answer, name="record_answer"),
+    path("r/<str:token>/id-given/", views.record_id_given, name="record_id_given"),
     path("r/<str:token>/follow-up/", views.record_follow_up, name="record_follow_up"),
     path("r/<str:token>/appeal/", views.record_appeal, name="record_appeal"),
     path("r/<str:token>/appeal-answer/", views.record_appeal_answer, name="record_appeal_answer"),

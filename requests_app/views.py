@@ -67,6 +67,7 @@ def _page_forms(request_obj: DeletionRequest) -> dict:
         ),
         "extension_form": forms.ExtensionForm(initial={"announced_on": today}, prefix="extension"),
         "answer_form": forms.AnswerForm(initial={"answered_on": today}, prefix="answer"),
+        "id_given_form": forms.IdGivenForm(initial={"sent_on": today}, prefix="id_given"),
         "follow_up_form": forms.FollowUpForm(initial={"sent_on": today}, prefix="follow_up"),
         "appeal_form": forms.AppealForm(initial={"sent_on": today}, prefix="appeal"),
         "appeal_answer_form": forms.AppealAnswerForm(initial={"answered_on": today}, prefix="appeal_answer"),
@@ -253,6 +254,20 @@ def record_answer(request: HttpRequest, token: str, request_obj: DeletionRequest
     title = gettext_lazy("LinkedIn answered")
     return _change(
         request, token, request_obj, form_class=forms.AnswerForm, prefix="answer", apply=apply, confirm_title=title
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@private_link
+def record_id_given(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    def apply(data: dict) -> str:
+        request_services.request_record_id_given(request=request_obj, given_on=data["sent_on"])
+        return _("Recorded: you gave LinkedIn proof of your identity. The deadline runs on from that day.")
+
+    title = gettext_lazy("I gave LinkedIn the proof of identity")
+    return _change(
+        request, token, request_obj, form_class=forms.IdGivenForm, prefix="id_given", apply=apply, confirm_title=title
     )
 
 

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from requests_app import letters, receipts, stages
+from requests_app import dates, letters, receipts, stages
 from requests_app.lifecycle import DateOrderError
 from requests_app.models import DeletionRequest, ReceiptFingerprint
 from requests_app.services import requests as request_services
@@ -369,3 +369,32 @@ def test_the_after_done_appeal_and_access_emails_say_what_the_page_says(mailoutb
     assert "LinkedIn had until April 3, 2026 to answer your appeal" in appeal.body
     assert "Office of the Attorney General of Texas" in appeal.body
     assert "It did not answer my appeal by April 3, 2026, the end of the period the law sets." in appeal.body
+
+
+def test_in_the_uk_the_clock_stops_while_linkedin_waits_for_id_and_runs_on_after(client):
+    # Received 2 Feb 2026: due 2 March. ID asked on 10 Feb, given on 20 Feb: ten days stood still.
+    uk = make_request(country="GB", regime_code="uk_gdpr", ai_setting_off_on=date(2026, 1, 29))
+    with time_machine.travel(datetime(2026, 2, 10, 9, tzinfo=UTC)):
+        request_services.request_mark_submitted(request=uk, submitted_on=date(2026, 2, 2))
+        request_services.request_record_answer(request=uk, outcome="asked_for_id", answered_on=date(2026, 2, 10))
+    uk.refresh_from_db()
+    page = _page(client, uk, date(2026, 3, 10))
+    assert _stage_on_page(page) == "id_requested"  # not "overdue": the clock stands still
+    assert "paused until you give the proof of identity" in page
+    assert "deadline_soon" not in kinds(uk) and "escalate" not in kinds(uk)
+    response = _post(client, uk, "id-given", {"id_given-sent_on": "2026-02-20"}, date(2026, 3, 10))
+    assert response.status_code == 302
+    uk.refresh_from_db()
+    assert dates.request_dates(uk).due_on == date(2026, 3, 12)  # 2 March + 10 days
+    assert kinds(uk)["deadline_soon"] == date(2026, 3, 9)
+    assert _stage_on_page(_page(client, uk, date(2026, 3, 11))) == "id_requested"
+    assert _stage_on_page(_page(client, uk, date(2026, 3, 13))) == "overdue"
+
+
+def test_under_the_gdpr_an_id_demand_does_not_stop_the_clock():
+    request = _submitted()
+    with time_machine.travel(datetime(2026, 2, 10, 9, tzinfo=UTC)):
+        request_services.request_record_answer(request=request, outcome="asked_for_id", answered_on=date(2026, 2, 10))
+    request.refresh_from_db()
+    assert dates.request_dates(request).due_on == DUE
+    assert stage_of(request, date(2026, 3, 3)).kind == StageKind.OVERDUE

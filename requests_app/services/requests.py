@@ -183,6 +183,21 @@ def request_record_answer(*, request: DeletionRequest, outcome: str, answered_on
         _receipt_changed(request)
 
 
+def request_record_id_given(*, request: DeletionRequest, given_on: date) -> None:
+    """The member gave LinkedIn the proof of identity it asked for: where the
+    clock stopped for it (UK), it runs on from `given_on`."""
+    with transaction.atomic():
+        request = _locked(request, Action.RECORD_ID_GIVEN)
+        if request.id_requested_on is None:
+            raise InvalidTransition("LinkedIn did not ask for ID")
+        check_not_before(given_on, request.id_requested_on, _("You cannot have given ID before LinkedIn asked for it."))
+        request.id_given_on = given_on
+        request.save()
+        _event(request, EventKind.ID_GIVEN, on_date=given_on)
+        reminders_replan(request)
+        _receipt_changed(request)
+
+
 def request_record_follow_up(*, request: DeletionRequest, sent_on: date) -> None:
     """The member sent the follow-up letter: LinkedIn's 14 days count from `sent_on`."""
     with transaction.atomic():
