@@ -168,6 +168,12 @@ else:
         }
     }
 RATELIMIT_VIEW = "requests_app.views.rate_limited"
+# Rate limits count per visitor. Behind N reverse proxies REMOTE_ADDR is the
+# nearest proxy's, shared by every visitor; the visitor's own address is then
+# the Nth entry from the right of X-Forwarded-For (requests_app/client_ip.py).
+# 0: no proxy, REMOTE_ADDR is the visitor (and X-Forwarded-For is ignored).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "requests_app.client_ip.client_ip"
 # Rate limiting must not take the site down with Redis: pages keep working.
 RATELIMIT_FAIL_OPEN = True
 SILENCED_SYSTEM_CHECKS = [
