@@ -326,6 +326,14 @@ def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "429.html", status=429)
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's own 400 view checks the CSRF token again, which reads
+    request.POST again: a body that could not be decoded the first time (a
+    form posted as UTF-16) raised the same error inside the error page, a 500.
+    This one never touches the body."""
+    return render(request, "400.html", status=400)
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
 
