@@ -66,6 +66,8 @@ class VerifyForm(forms.Form):
         return fingerprint
 
 
+# Says whether and when a receipt was issued: nothing for a shared cache to keep.
+@never_cache
 @require_GET
 @ratelimit(key="ip", rate="60/m", method="GET", block=True)
 def receipt_verify(request: HttpRequest, reference: str) -> HttpResponse:

@@ -306,6 +306,8 @@ def _email_key(group: str, request: HttpRequest) -> str:
     return links.email_digest(request.POST.get("email", ""))
 
 
+# The form shows the address typed into it.
+@never_cache
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate="20/h", method="POST", block=True)
 @ratelimit(key=_email_key, rate="3/h", method="POST", block=True)
