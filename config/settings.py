@@ -32,6 +32,10 @@ if not DEBUG and (not SECRET_KEY or SECRET_KEY == _INSECURE_KEY or len(SECRET_KE
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+# The path the site is mounted under. Fixed here: otherwise Django takes it
+# from the WSGI environ, where a client's "SCRIPT_NAME" header can end up
+# (gunicorn accepts one), and every link on the page would point elsewhere.
+FORCE_SCRIPT_NAME = env.str("FORCE_SCRIPT_NAME", default="")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute base of every link we put in emails and PDFs; never taken from the
 # request's Host header, which an attacker controls.
@@ -190,6 +194,21 @@ SILENCED_SYSTEM_CHECKS = [
 # --- Email -----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# These backends print or keep each email, private links included, instead
+# of sending it: the embedded default, and never production by accident.
+_NOT_SENDING_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+ALLOW_UNSENT_EMAIL = env.bool("ALLOW_UNSENT_EMAIL", default=False)
+if not DEBUG and EMAIL_CONFIG["EMAIL_BACKEND"] in _NOT_SENDING_BACKENDS and not ALLOW_UNSENT_EMAIL:
+    raise ImproperlyConfigured(
+        f"EMAIL_URL selects {EMAIL_CONFIG['EMAIL_BACKEND']}, which prints or keeps every email (private "
+        "links included) instead of sending it, and DEBUG is off. Set EMAIL_URL to your SMTP server "
+        "(e.g. smtp+tls://user:password@mail.example:587), or set ALLOW_UNSENT_EMAIL=1 if that is meant."
+    )
 # A hung SMTP server must not block a worker forever.
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="LinkedOut <noreply@localhost>")
