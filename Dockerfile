@@ -35,13 +35,15 @@ COPY . .
 # Build-time only steps. settings.py refuses to load with DEBUG off unless
 # SECRET_KEY is >= 32 chars, so a dummy key is set for THIS RUN line only (it
 # is not an ENV, so it is not in the image's runtime environment); the real key
-# comes from the container environment at run time.
+# comes from the container environment at run time. Likewise ALLOW_UNSENT_EMAIL:
+# no email is sent while building, so the console default may load.
 # - compilemessages: only when there are .po files (locale/ may be empty yet;
 #   Django errors out when it finds no locale folder at all).
 # - collectstatic: hashed + compressed files for whitenoise into $VAR_DIR/staticfiles.
 # - the settings module creates the embedded broker folders under $VAR_DIR on
 #   import; they are removed so the image ships only staticfiles.
 RUN export SECRET_KEY="build-only-dummy-key-not-used-at-runtime-0123456789" \
+           ALLOW_UNSENT_EMAIL=1 \
     && if find . -path ./var -prune -o -name '*.po' -print | grep -q .; then \
            python manage.py compilemessages --ignore=var --ignore=.venv; \
        else \

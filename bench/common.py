@@ -72,6 +72,8 @@ def hermetic_env(tmp: Path, **overrides: str) -> dict[str, str]:
             "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
             "VAR_DIR": str(tmp / "var"),
             "LOG_LEVEL": "WARNING",
+            # The console backend unless a benchmark sets EMAIL_URL (DEBUG is off).
+            "ALLOW_UNSENT_EMAIL": "1",
             "PYTHONDONTWRITEBYTECODE": "1",
             **overrides,
         }

@@ -1,4 +1,5 @@
-"""The cache (rate-limit counters only) must never take a page down: with
+"""The cache (rate-limit counters, and the one-time "open the request again"
+flag of a double-clicked Create) must never take a page down: with
 Redis unreachable its calls fail soft, so django-ratelimit's fail-open
 setting applies (it catches a failed count, not Redis' own exceptions)."""
 

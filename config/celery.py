@@ -1,15 +1,27 @@
 """The Celery app. Workers and beat start with `celery -A config ...`."""
 
+import logging.config
 import os
 
 from celery import Celery
-from celery.signals import beat_init, task_prerun
+from celery.signals import beat_init, setup_logging, task_prerun
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("linkedout")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def use_the_project_logging(**kwargs):
+    # With a receiver here Celery leaves the root logger alone: without one
+    # it replaces its handlers with its own, which have no redaction filter,
+    # so task logs and whatever a task prints (stdout is redirected into the
+    # log) would carry private links and addresses. Worker and beat log
+    # through settings.LOGGING, at LOG_LEVEL (their --loglevel is not used).
+    logging.config.dictConfig(settings.LOGGING)
 
 
 @beat_init.connect

@@ -32,6 +32,10 @@ if not DEBUG and (not SECRET_KEY or SECRET_KEY == _INSECURE_KEY or len(SECRET_KE
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+# The path the site is mounted under. Fixed here: otherwise Django takes it
+# from the WSGI environ, where a client's "SCRIPT_NAME" header can end up
+# (gunicorn accepts one), and every link on the page would point elsewhere.
+FORCE_SCRIPT_NAME = env.str("FORCE_SCRIPT_NAME", default="")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute base of every link we put in emails and PDFs; never taken from the
 # request's Host header, which an attacker controls.
@@ -127,6 +131,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True
+# Worker and beat log through LOGGING below (config/celery.py), never through
+# handlers of Celery's own that would skip its redaction filter.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -168,6 +175,12 @@ else:
         }
     }
 RATELIMIT_VIEW = "requests_app.views.rate_limited"
+# Rate limits count per visitor. Behind N reverse proxies REMOTE_ADDR is the
+# nearest proxy's, shared by every visitor; the visitor's own address is then
+# the Nth entry from the right of X-Forwarded-For (requests_app/client_ip.py).
+# 0: no proxy, REMOTE_ADDR is the visitor (and X-Forwarded-For is ignored).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "requests_app.client_ip.client_ip"
 # Rate limiting must not take the site down with Redis: pages keep working.
 RATELIMIT_FAIL_OPEN = True
 SILENCED_SYSTEM_CHECKS = [
@@ -181,6 +194,21 @@ SILENCED_SYSTEM_CHECKS = [
 # --- Email -----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# These backends print or keep each email, private links included, instead
+# of sending it: the embedded default, and never production by accident.
+_NOT_SENDING_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+ALLOW_UNSENT_EMAIL = env.bool("ALLOW_UNSENT_EMAIL", default=False)
+if not DEBUG and EMAIL_CONFIG["EMAIL_BACKEND"] in _NOT_SENDING_BACKENDS and not ALLOW_UNSENT_EMAIL:
+    raise ImproperlyConfigured(
+        f"EMAIL_URL selects {EMAIL_CONFIG['EMAIL_BACKEND']}, which prints or keeps every email (private "
+        "links included) instead of sending it, and DEBUG is off. Set EMAIL_URL to your SMTP server "
+        "(e.g. smtp+tls://user:password@mail.example:587), or set ALLOW_UNSENT_EMAIL=1 if that is meant."
+    )
 # A hung SMTP server must not block a worker forever.
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="LinkedOut <noreply@localhost>")

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from requests_app import views
 
+handler400 = "requests_app.views.bad_request"
 handler404 = "requests_app.views.not_found"
 handler500 = "requests_app.views.server_error"
 

@@ -1,6 +1,7 @@
 """Operators see counts, states and dates; never names, addresses or letters."""
 
 from django.contrib import admin
+from django_ratelimit.decorators import ratelimit
 
 from .models import DeletionRequest, ReceiptFingerprint, Reminder, RequestEvent
 
@@ -58,3 +59,13 @@ class ReminderAdmin(ReadOnlyAdmin):
 class ReceiptFingerprintAdmin(ReadOnlyAdmin):
     list_display = ["reference", "fingerprint", "issued_at"]
     search_fields = ["reference"]
+
+
+# Password guessing: ten tries an hour per visitor's address (the visitor's
+# own behind the proxy, settings.TRUSTED_PROXY_COUNT); the next POST gets the
+# 429 page, "Too many attempts". Not per account name: anyone could then lock
+# the operator out.
+ADMIN_LOGIN_RATE = "10/h"
+admin.site.login = ratelimit(group="admin-login", key="ip", rate=ADMIN_LOGIN_RATE, method="POST", block=True)(
+    admin.site.login
+)

@@ -23,7 +23,8 @@ from .services.requests import REFERENCE_ALPHABET
 logger = logging.getLogger(__name__)
 
 # The shape services.requests.new_reference() makes; anything else is not ours.
-REFERENCE_RE = re.compile(rf"^LO-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}$")
+# Always fullmatch: "$" would also accept a trailing "\n" (/verify/LO-...%0A/).
+REFERENCE_RE = re.compile(rf"LO-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
 
 
 @never_cache
@@ -90,6 +91,8 @@ class VerifyForm(forms.Form):
         return fingerprint
 
 
+# Says whether and when a receipt was issued: nothing for a shared cache to keep.
+@never_cache
 @require_GET
 @ratelimit(key="ip", rate="60/m", method="GET", block=True)
 def receipt_verify(request: HttpRequest, reference: str) -> HttpResponse:
@@ -99,7 +102,7 @@ def receipt_verify(request: HttpRequest, reference: str) -> HttpResponse:
     for a wrong fingerprint. A GET form: checking changes nothing, and the QR
     code on the receipt links straight to the answer."""
     reference = reference.upper()
-    if not REFERENCE_RE.match(reference):
+    if not REFERENCE_RE.fullmatch(reference):
         raise Http404
     form = VerifyForm(request.GET if "fingerprint" in request.GET else None)
     context = {"reference": reference, "form": form}

@@ -476,6 +476,8 @@ def _email_key(group: str, request: HttpRequest) -> str:
     return links.email_digest(request.POST.get("email", ""))
 
 
+# The form shows the address typed into it.
+@never_cache
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate="20/h", method="POST", block=True)
 @ratelimit(key=_email_key, rate="3/h", method="POST", block=True)
@@ -494,6 +496,14 @@ def email_link(request: HttpRequest) -> HttpResponse:
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "429.html", status=429)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's own 400 view checks the CSRF token again, which reads
+    request.POST again: a body that could not be decoded the first time (a
+    form posted as UTF-16) raised the same error inside the error page, a 500.
+    This one never touches the body."""
+    return render(request, "400.html", status=400)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

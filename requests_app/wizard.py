@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+from datetime import timedelta
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.db import IntegrityError
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 from formtools.wizard.views import NamedUrlSessionWizardView, WizardView
@@ -34,12 +39,16 @@ STEP_TITLES = {
     "reminders": gettext_lazy("Reminders"),
     "review": gettext_lazy("Review and create"),
 }
-# Maps a creation key to the request it made, so that a second click on
-# "Create" (or a reload) leads to the same request instead of a new one.
-CREATED_SESSION_KEY = "linkedout_created"
 CREATE_RATE = "20/h"
+# A second "Create" this soon after the first (a double click: the browser
+# shows the second answer, not the first) opens the request page, once. Any
+# later replay of the form, by whoever holds a copy of it, only hears that the
+# request exists and its link went by email.
+DOUBLE_SUBMIT_WINDOW = timedelta(seconds=30)
 
 
+# Every step shows what was typed, the review page all of it and the creation key.
+@method_decorator(never_cache, name="dispatch")
 class StartWizard(NamedUrlSessionWizardView):
     form_list = STEPS
     template_name = "requests_app/start.html"
@@ -59,6 +68,10 @@ class StartWizard(NamedUrlSessionWizardView):
             return self._already_created_or_expired(request.POST.get("review-creation_key", ""))
         if posted_step and posted_step != self.steps.first and not self._has_started():
             return self._expired()
+        if not self._has_started():
+            # The first personal byte is about to enter the session: a session
+            # id planted or copied before this moment must not see it.
+            request.session.cycle_key()
         goto = request.POST.get("wizard_goto_step")
         if goto and goto in self.get_form_list():
             # Back: keep what was typed on this step, even if incomplete.
@@ -83,17 +96,31 @@ class StartWizard(NamedUrlSessionWizardView):
         return redirect(self.get_step_url(self.steps.first))
 
     def _already_created_or_expired(self, creation_key: str):
-        request_id = self.request.session.get(CREATED_SESSION_KEY, {}).get(creation_key)
-        if request_id:
-            return self._open_existing(request_id)
-        return self._expired()
-
-    def _open_existing(self, request_id: int):
-        token = links.request_issue_link(request_id=request_id)
-        if token is None:
+        existing = DeletionRequest.objects.filter(creation_key=creation_key).first() if creation_key else None
+        if existing is None:
             return self._expired()
-        messages.info(self.request, _("Your request was already created: here it is."))
-        return redirect("requests_app:detail", token=token)
+        return self._already_created(existing)
+
+    def _already_created(self, request_obj: DeletionRequest):
+        """The form was sent again after it made `request_obj`. No new token
+        is minted for it, except once for a double click."""
+        self.storage.reset()
+        if self._first_resubmit_of_a_double_click(request_obj):
+            token = links.request_issue_link(request_id=request_obj.pk)
+            if token is not None:
+                messages.info(self.request, _("Your request was already created: here it is."))
+                return redirect("requests_app:detail", token=token)
+        return render(self.request, "requests_app/already_created.html")
+
+    @staticmethod
+    def _first_resubmit_of_a_double_click(request_obj: DeletionRequest) -> bool:
+        if timezone.now() - request_obj.created_at > DOUBLE_SUBMIT_WINDOW:
+            return False
+        # Not in the session: its id changed when the request was made, and
+        # the second click still carries the old one. add() is atomic on
+        # Redis; with the cache down it fails and the page says "emailed".
+        digest = hashlib.sha256(request_obj.creation_key.encode()).hexdigest()
+        return cache.add(f"linkedout:reopened:{digest}", True, timeout=DOUBLE_SUBMIT_WINDOW.total_seconds() + 5)
 
     def _you(self) -> dict:
         """Step one's cleaned data ({} before it). Kept for this HTTP request:
@@ -200,10 +227,11 @@ class StartWizard(NamedUrlSessionWizardView):
             existing = DeletionRequest.objects.filter(creation_key=creation_key).first()
             if existing is None:
                 raise
-            return self._open_existing(existing.pk)
-        created = self.request.session.get(CREATED_SESSION_KEY, {})
-        created[creation_key] = request_obj.pk
-        self.request.session[CREATED_SESSION_KEY] = created
+            # The first one replaced (and deleted) the session this one loaded.
+            self.request.session.cycle_key()
+            return self._already_created(existing)
+        # The session that filled the form, and any copy of its id, ends here.
+        self.request.session.cycle_key()
         messages.success(
             self.request,
             _(

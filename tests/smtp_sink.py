@@ -37,7 +37,8 @@ class SinkHandler:
             await asyncio.sleep(0.1)
             waited += 0.1
         if self.refuse:
-            return "550 5.1.1 No such user here"
+            # As Postfix words it: the reply quotes the address.
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

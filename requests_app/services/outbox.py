@@ -24,6 +24,7 @@ import logging
 import secrets
 import smtplib
 import time
+import traceback
 from datetime import datetime
 
 from django.conf import settings
@@ -185,7 +186,15 @@ def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> str:
         # A bug (a template, a decryption): retrying cannot help, and the row
         # must not come back to block its batch again. Shown on the request
         # page as failed.
-        logger.exception("reminder %s failed with an unexpected error", reminder_id)
+        # Where it failed, without what the exception says: Django's own
+        # refusal of an address ('Invalid address "..."') quotes it.
+        logger.error(
+            "reminder %s of %s failed with an unexpected error %s at:\n%s",
+            reminder_id,
+            request.reference,
+            type(error).__name__,
+            "".join(traceback.format_tb(error.__traceback__)).rstrip(),
+        )
         finish(state=ReminderState.FAILED, attempts=reminder.attempts + 1, last_error=type(error).__name__[:200])
         return "failed"
     finish(
