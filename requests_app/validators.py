@@ -16,6 +16,11 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 # byte-order mark, and the tag characters (U+E0000-U+E007F), which can carry a
 # hidden text that a reader of the letter never sees but a machine reads.
 INVISIBLE = frozenset("\u200b\u200c\u200d\ufeff") | frozenset(map(chr, range(0xE0000, 0xE0080)))
+# The zero-width non-joiner and joiner are part of how some scripts are spelt
+# (Persian names, Indic conjuncts) and of emoji sequences: allowed between
+# two letters, marks or symbols, never at an edge or beside a space.
+JOINERS = frozenset("\u200c\u200d")
+_JOINABLE_CATEGORIES = ("L", "M", "So", "Sk")
 # Unicode's own line and paragraph separators break a line as "\n" does.
 LINE_SEPARATORS = frozenset("\u2028\u2029")
 MAX_URL_LENGTH = 500
@@ -33,7 +38,9 @@ _ENCODED_SEPARATOR = re.compile(r"%(?:2f|5c)", re.IGNORECASE)
 def validate_plain_text(value: str) -> None:
     """Refuse control characters (line breaks, NUL, escape...), bidi
     overrides and characters that show nothing."""
-    for char in value:
+    for index, char in enumerate(value):
+        if char in JOINERS and _joins_two(value, index):
+            continue
         if char in BIDI_CONTROLS:
             raise ValidationError(_("Please remove the invisible text-direction characters."), code="bidi")
         if char in INVISIBLE:
@@ -43,6 +50,13 @@ def validate_plain_text(value: str) -> None:
             )
         if char in LINE_SEPARATORS or unicodedata.category(char) == "Cc":
             raise ValidationError(_("Please remove line breaks and other control characters."), code="control")
+
+
+def _joins_two(value: str, index: int) -> bool:
+    def joinable(position: int) -> bool:
+        return 0 <= position < len(value) and unicodedata.category(value[position]).startswith(_JOINABLE_CATEGORIES)
+
+    return joinable(index - 1) and joinable(index + 1)
 
 
 def validate_multiline_text(value: str) -> None:

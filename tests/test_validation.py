@@ -168,8 +168,6 @@ def test_confusable_linkedin_addresses_are_refused(raw, message):
         ("\u2029", "control characters"),
         ("\u061c", "text-direction"),
         ("\u200b", "invisible characters"),
-        ("\u200c", "invisible characters"),
-        ("\u200d", "invisible characters"),
         ("\u200e", "text-direction"),
         ("\u200f", "text-direction"),
         ("\ufeff", "invisible characters"),
@@ -183,6 +181,28 @@ def test_invisible_and_separator_characters_are_refused_with_a_message(field, ch
     form = YouForm(data=you(**{field: f"Anna{char}Bauer"}))
     assert not form.is_valid()
     assert any(message in error for error in form.errors[field]), form.errors
+
+
+@pytest.mark.parametrize(
+    "value", ["\u200cAnna", "Anna\u200d", "Anna \u200cBauer", "Anna\u200c\u200cBauer", "Anna\u200d1"]
+)
+def test_a_joiner_at_an_edge_or_beside_a_space_or_digit_is_refused(value):
+    form = YouForm(data=you(first_name=value))
+    assert not form.is_valid()
+    assert any("invisible characters" in error for error in form.errors["first_name"]), form.errors
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u0645\u0647\u200c\u0633\u0627",  # Persian: the non-joiner is part of the spelling
+        "\u0915\u094d\u200d\u0937",  # Devanagari: the joiner shapes a conjunct
+        "Anna \U0001f468\u200d\U0001f469\u200d\U0001f467",  # an emoji family
+    ],
+)
+def test_a_joiner_inside_a_word_or_emoji_is_part_of_the_name(name):
+    form = YouForm(data=you(first_name=name))
+    assert form.is_valid(), form.errors
 
 
 def test_a_hidden_tag_text_in_a_profile_address_is_refused():
