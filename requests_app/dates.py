@@ -92,22 +92,24 @@ def next_working_day(day: date, country: str) -> date:
     return day
 
 
-def _period_end(period: jurisdictions.Period, received: date, holiday_country: str) -> date:
+def _period_end(period: jurisdictions.Period, received: date, holiday_country: str, *, stopped_days: int = 0) -> date:
     # The day of receipt does not count (Reg. 1182/71 Art. 3(1)), so N days/months run
-    # from the following day and end on received + N.
+    # from the following day and end on received + N. Days the clock stood
+    # still (UK, waiting for ID) move that end before it rolls to a working day.
     if period.unit == "months":
         end = add_months(received, period.amount)
     else:
         end = received + timedelta(days=period.amount)
+    end += timedelta(days=stopped_days)
     return next_working_day(end, holiday_country) if period.roll_over else end
 
 
-def due_date(regime: jurisdictions.Regime, received: date) -> date:
+def due_date(regime: jurisdictions.Regime, received: date, *, stopped_days: int = 0) -> date:
     """Last day for the controller to answer a request received on ``received``."""
-    return _period_end(regime.deadline, received, regime.holiday_country)
+    return _period_end(regime.deadline, received, regime.holiday_country, stopped_days=stopped_days)
 
 
-def extended_due_date(regime: jurisdictions.Regime, received: date) -> date | None:
+def extended_due_date(regime: jurisdictions.Regime, received: date, *, stopped_days: int = 0) -> date | None:
     """Last day if the controller validly extends, or None if the law allows no extension.
 
     The extension counts from the original start, not from the first due date
@@ -115,7 +117,7 @@ def extended_due_date(regime: jurisdictions.Regime, received: date) -> date | No
     """
     if regime.extension is None:
         return None
-    return _period_end(regime.extension, received, regime.holiday_country)
+    return _period_end(regime.extension, received, regime.holiday_country, stopped_days=stopped_days)
 
 
 # --------------------------------------------------------------------------- a request's dates
@@ -138,6 +140,9 @@ class RequestDates:
     follow_up_ends_on: date | None
     # From this day on, a complaint to the authority is the next step.
     escalation_on: date
+    # UK: LinkedIn waits for the ID it asked for; the dates above do not run
+    # until the member gives it (and then move by the days it stood still).
+    paused: bool = False
 
     @property
     def current_due_on(self) -> date:
@@ -151,26 +156,28 @@ class RequestDates:
         return (self.current_due_on - today).days
 
 
-def id_pause_days(request: DeletionRequest) -> int:
+def id_stopped_days(request: DeletionRequest) -> int:
     """Where the clock stops while LinkedIn waits for proof of identity (UK),
-    the days it stood still: from LinkedIn's ask to the day the member gave
-    it. 0 elsewhere, or until the ID is given (see clock_paused)."""
+    the days it stood still over every ID request the member answered: from
+    LinkedIn's ask to the day the member gave it. 0 elsewhere."""
     regime = jurisdictions.regime_by_code(request.regime_code)
-    if not regime.pauses_for_id or request.id_requested_on is None or request.id_given_on is None:
-        return 0
-    return max((request.id_given_on - request.id_requested_on).days, 0)
+    return request.id_stopped_days if regime.pauses_for_id else 0
 
 
 def clock_paused(request: DeletionRequest) -> bool:
-    """LinkedIn asked for ID under a law whose clock stops for it, and the
-    member has not given it yet: no deadline runs."""
+    """LinkedIn asked for ID, before its deadline, under a law whose clock
+    stops for it, and the member has not given it yet: no deadline runs."""
     regime = jurisdictions.regime_by_code(request.regime_code)
-    return bool(
-        regime.pauses_for_id
-        and request.id_requested_on is not None
-        and request.id_given_on is None
-        and request.answered_on is None
-    )
+    if not regime.pauses_for_id or request.id_requested_on is None or request.id_given_on is not None:
+        return False
+    if request.answered_on is not None or request.submitted_on is None:
+        return False
+    stopped = id_stopped_days(request)
+    due = due_date(regime, request.submitted_on, stopped_days=stopped)
+    if request.extended_on and regime.extension:
+        due = extended_due_date(regime, request.submitted_on, stopped_days=stopped)
+    # An ask after the deadline stops nothing: the time was up already.
+    return request.id_requested_on <= due
 
 
 def request_dates(request: DeletionRequest) -> RequestDates | None:
@@ -178,12 +185,10 @@ def request_dates(request: DeletionRequest) -> RequestDates | None:
     if request.submitted_on is None:
         return None
     regime = jurisdictions.regime_by_code(request.regime_code)
-    # The days the clock stood still move every end that follows; the
-    # roll-over to a working day is applied to the moved end, as ICO counts.
-    pause = timedelta(days=id_pause_days(request))
-    due = _paused(due_date(regime, request.submitted_on), pause, regime)
-    extension = extended_due_date(regime, request.submitted_on)
-    extension = _paused(extension, pause, regime) if extension else None
+    stopped = id_stopped_days(request)
+    paused = clock_paused(request)
+    due = due_date(regime, request.submitted_on, stopped_days=stopped)
+    extension = extended_due_date(regime, request.submitted_on, stopped_days=stopped)
     if request.extended_on and extension:
         # The extension replaces the first deadline; no follow-up letter after it.
         return RequestDates(
@@ -192,6 +197,7 @@ def request_dates(request: DeletionRequest) -> RequestDates | None:
             possible_extended_due_on=None,
             follow_up_ends_on=None,
             escalation_on=extension + timedelta(days=1),
+            paused=paused,
         )
     follow_up_ends_on = (request.follow_up_sent_on or due) + timedelta(days=FOLLOW_UP_DAYS)
     return RequestDates(
@@ -200,14 +206,13 @@ def request_dates(request: DeletionRequest) -> RequestDates | None:
         possible_extended_due_on=extension if request.extended_on is None else None,
         follow_up_ends_on=follow_up_ends_on,
         escalation_on=follow_up_ends_on + timedelta(days=1),
+        paused=paused,
     )
 
 
-def _paused(end: date, pause: timedelta, regime: jurisdictions.Regime) -> date:
-    if not pause:
-        return end
-    moved = end + pause
-    return next_working_day(moved, regime.holiday_country) if regime.deadline.roll_over else moved
+def earliest_follow_up_on(request_dates: RequestDates) -> date:
+    """The first day a follow-up can go out: the day after the deadline."""
+    return request_dates.current_due_on + timedelta(days=1)
 
 
 def appeal_due_on(request: DeletionRequest) -> date | None:
@@ -240,8 +245,8 @@ def calendar_dates(request: DeletionRequest) -> dict[str, date]:
     """The dates the member sees as milestones (and the calendar file holds):
     deadline, extended deadline once announced, escalation."""
     dates = request_dates(request)
-    if dates is None:
-        return {}
+    if dates is None or dates.paused:
+        return {}  # while the clock stands still no date is due
     found = {"deadline": dates.due_on}
     if dates.extended_due_on:
         found["extended_deadline"] = dates.extended_due_on
@@ -260,21 +265,28 @@ def receipt_letter_date(request: DeletionRequest) -> date:
 
 
 def purge_on(request: DeletionRequest) -> date | None:
-    """When LinkedOut erases the request's personal data by itself: some days
-    after LinkedIn's final answer, or a year after the last activity."""
+    """When LinkedOut erases the request's personal data by itself.
+
+    Settled (LinkedIn did what was asked): RETENTION_DAYS_AFTER_CLOSE after
+    that day, or after the access request's answer or deadline if later.
+    Otherwise (not sent, waiting, refused, appealed, complained) the member
+    may still need it: RETENTION_DAYS_INACTIVE after the last activity or the
+    last deadline still open, whichever is later."""
     if request.status == Status.ERASED:
         return None
-    # The last step with LinkedIn or the authority starts the shorter period.
-    closing = [day for day in (request.answered_on, request.appeal_answered_on, request.complaint_sent_on) if day]
-    if closing:
-        return max(closing) + timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSE)
-    return request.updated_at.date() + timedelta(days=settings.RETENTION_DAYS_INACTIVE)
+    access_until = request.access_answered_on or access_due_on(request)
+    settled = done_on(request) if request.status == Status.ANSWERED else None
+    if settled is not None:
+        last = max(day for day in (settled, access_until) if day)
+        return last + timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSE)
+    open_until = [request.updated_at.date(), access_until, appeal_due_on(request)]
+    return max(day for day in open_until if day) + timedelta(days=settings.RETENTION_DAYS_INACTIVE)
 
 
 @dataclass(frozen=True)
 class RetentionCutoffs:
-    """purge_on() as two cut-off days, for a query over all requests: the last
-    closing step on or before `answered_by`, or idle since `idle_since` or earlier."""
+    """purge_on() as two cut-off days, for a query over all requests: settled
+    on or before `answered_by`, or idle since `idle_since` or earlier."""
 
     answered_by: date
     idle_since: date

@@ -46,6 +46,14 @@ def regime_explanation(regime: jurisdictions.Regime, country: str, subdivision: 
                 "controller": regime.controller.name,
                 "words": regime.deadline_words,
             }
+        current = jurisdictions.regime_for(country, subdivision)
+        if made_on is not None and not current.deadline_is_ours:
+            # Made before LinkedOut knew the place's law: say so rather than "no law".
+            return _(
+                "You live in %(place)s. When you made this request LinkedOut did not yet apply the %(law)s there, so "
+                "it relies on LinkedIn's own privacy policy. The %(law)s gives you a right to deletion and a legal "
+                "deadline: start a new request to use it."
+            ) % {"place": place, "law": current.short_name}
         return _(
             "You live in %(place)s. We know of no data-protection law there that gives you a deadline, "
             "so your request relies on LinkedIn's own privacy policy; we suggest %(controller)s answers "
@@ -107,7 +115,7 @@ def request_clock(request: DeletionRequest, *, today: date | None = None) -> Clo
     if request_dates is None:
         return None
     days_left = request_dates.days_left(today or timezone.localdate())
-    if dates.clock_paused(request):
+    if request_dates.paused:
         # UK: no time runs until the member gives the ID LinkedIn asked for.
         return Clock(dates=request_dates, days_left=days_left, words=_("paused until you give the proof of identity"))
     return Clock(dates=request_dates, days_left=days_left, words=days_in_words(days_left))
@@ -130,7 +138,7 @@ def request_milestones(request: DeletionRequest, *, today: date | None = None) -
         ("created", _("Created"), request.created_at.date()),
         ("submitted", _("Sent to LinkedIn"), request.submitted_on),
     ]
-    if clock:
+    if clock and not clock.paused:
         points.append(("deadline", _("Deadline"), clock.due_on))
         if clock.extended_due_on:
             points.append(("extended_deadline", _("Extended deadline"), clock.extended_due_on))

@@ -312,7 +312,8 @@ def _text(where: str, name: str, raw: Any, *, required: bool = True) -> str:
 
 def _url(where: str, name: str, raw: Any, *, required: bool = True) -> str:
     value = _text(where, name, raw, required=required)
-    if value and not value.startswith("https://") and not value.startswith("http://"):
+    # Only https: these addresses become links on the pages and in the PDF.
+    if value and not value.startswith("https://"):
         raise FactsError(f"{where}: field {name!r} must be a web address starting with https://")
     return value
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.utils import dateformat, formats, translation
+from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from . import dates, facts, jurisdictions
@@ -118,7 +118,7 @@ def build_letters(request: DeletionRequest, *, today: date | None = None) -> Let
             "objection_type": _objection_type_text(),
             "explanation": objection_text(request, regime),
         }
-        letter = _letter(request, regime, subject, today or date.today())
+        letter = _letter(request, regime, subject, today or timezone.localdate())
     deletion = _linkedin_form("deletion_form", request, labels, deletion_texts)
     objection = (
         _linkedin_form("objection_form", request, labels, objection_texts) if wants_objection(request, regime) else None
@@ -409,19 +409,24 @@ def _letter(request: DeletionRequest, regime: jurisdictions.Regime, subject: str
     return "\n\n".join(parts)
 
 
+def _day(request: DeletionRequest, day: date | None) -> str:
+    """A date inside a letter's sentence, written as the letter writes its date line."""
+    return written_date(day, language=translation.get_language(), country=request.country) if day else "?"
+
+
 def _sent_on(request: DeletionRequest) -> str:
-    return formats.date_format(request.submitted_on, "DATE_FORMAT") if request.submitted_on else "?"
+    return _day(request, request.submitted_on)
 
 
 def _current_due_on(request: DeletionRequest) -> str:
     request_dates = dates.request_dates(request)
-    return formats.date_format(request_dates.current_due_on, "DATE_FORMAT") if request_dates else "?"
+    return _day(request, request_dates.current_due_on if request_dates else None)
 
 
 def follow_up_letter(request: DeletionRequest, *, today: date | None = None) -> str:
     """The letter for when LinkedIn lets the deadline pass: it cites the first
     request and gives 14 more days before a complaint."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     with translation.override(letter_language(request)):
         regime = regime_of(request)
         due = _current_due_on(request)
@@ -475,7 +480,7 @@ def appeal_letter(request: DeletionRequest, *, today: date | None = None) -> str
     regime = regime_of(request)
     if regime.appeal is None:
         return ""
-    today = today or date.today()
+    today = today or timezone.localdate()
     with translation.override(letter_language(request)):
         citation = regime.appeal_citation or regime.erasure_citation
         parts = [
@@ -514,7 +519,7 @@ def complaint_letters(request: DeletionRequest, *, today: date | None = None) ->
     GDPR: the lead authority, Ireland's DPC, and their own, Art. 77(1)). It
     states only what the member recorded: no follow-up, answer or appeal is
     claimed unless its date is on the request."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     complaints = []
     with translation.override(request.language):
         regime = regime_of(request)
@@ -538,10 +543,6 @@ def complaint_letters(request: DeletionRequest, *, today: date | None = None) ->
     return complaints
 
 
-def _day(day: date) -> str:
-    return formats.date_format(day, "DATE_FORMAT")
-
-
 def _complaint_facts(request: DeletionRequest, regime: jurisdictions.Regime, today: date) -> list[str]:
     controller = regime.controller.name
     paragraphs = [
@@ -552,11 +553,20 @@ def _complaint_facts(request: DeletionRequest, regime: jurisdictions.Regime, tod
         % {"sent": _sent_on(request), "controller": controller, "citation": regime.erasure_citation}
     ]
     request_dates = dates.request_dates(request)
+    if request.id_requested_on:
+        paragraphs.append(
+            _("On %(date)s %(controller)s asked me to prove my identity.")
+            % {"date": _day(request, request.id_requested_on), "controller": controller}
+        )
+        if request.id_given_on:
+            paragraphs.append(
+                _("On %(date)s I gave it the information it asked for.") % {"date": _day(request, request.id_given_on)}
+            )
     if request.answered_on and request.answer_outcome:
         paragraphs.append(
             _("On %(date)s %(controller)s answered: %(outcome)s.")
             % {
-                "date": _day(request.answered_on),
+                "date": _day(request, request.answered_on),
                 "controller": controller,
                 "outcome": _outcome_words(request.answer_outcome),
             }  # fmt: skip
@@ -565,25 +575,47 @@ def _complaint_facts(request: DeletionRequest, regime: jurisdictions.Regime, tod
             paragraphs.append(_("Its answer, in my words: %(summary)s") % {"summary": request.answer_summary})
     elif request_dates and today > request_dates.current_due_on:
         paragraphs.append(
-            _("The period to answer ended on %(due)s without an answer.") % {"due": _day(request_dates.current_due_on)}
+            _("The period to answer ended on %(due)s without an answer.")
+            % {"due": _day(request, request_dates.current_due_on)}
         )
     if request.follow_up_sent_on:
         paragraphs.append(
             _("On %(date)s I sent a follow-up letter giving %(days)d more days.")
-            % {"date": _day(request.follow_up_sent_on), "days": dates.FOLLOW_UP_DAYS}
+            % {"date": _day(request, request.follow_up_sent_on), "days": dates.FOLLOW_UP_DAYS}
         )
     if request.appeal_sent_on:
-        paragraphs.append(_("On %(date)s I appealed its decision.") % {"date": _day(request.appeal_sent_on)})
+        paragraphs.append(_("On %(date)s I appealed its decision.") % {"date": _day(request, request.appeal_sent_on)})
         if request.appeal_answered_on and request.appeal_outcome == AppealOutcome.DENIED:
             paragraphs.append(
                 _("On %(date)s %(controller)s denied my appeal.")
-                % {"date": _day(request.appeal_answered_on), "controller": controller}
+                % {"date": _day(request, request.appeal_answered_on), "controller": controller}
             )
         elif (due := dates.appeal_due_on(request)) and today > due and not request.appeal_answered_on:
             paragraphs.append(
-                _("It did not answer my appeal by %(date)s, the end of the period the law sets.") % {"date": _day(due)}
+                _("It did not answer my appeal by %(date)s, the end of the period the law sets.")
+                % {"date": _day(request, due)}
             )
+    paragraphs.extend(_access_facts(request, regime, today))
     paragraphs.append(_("%(controller)s has not carried out my request.") % {"controller": controller})
+    return paragraphs
+
+
+def _access_facts(request: DeletionRequest, regime: jurisdictions.Regime, today: date) -> list[str]:
+    if request.access_sent_on is None:
+        return []
+    paragraphs = [
+        _("On %(date)s I also asked %(controller)s which of my data it used for AI training (%(citation)s).")
+        % {
+            "date": _day(request, request.access_sent_on),
+            "controller": regime.controller.name,
+            "citation": regime.citation("access") or regime.short_name,
+        }
+    ]
+    due = dates.access_due_on(request)
+    if request.access_answered_on:
+        paragraphs.append(_("It answered on %(date)s.") % {"date": _day(request, request.access_answered_on)})
+    elif due and today > due:
+        paragraphs.append(_("It did not answer by %(date)s.") % {"date": _day(request, due)})
     return paragraphs
 
 
@@ -616,7 +648,7 @@ def reply_letter(request: DeletionRequest, *, today: date | None = None) -> str:
     restricted"), citing the regime's own rules; "" for other answers."""
     if request.answer_outcome not in REPLY_OUTCOMES:
         return ""
-    today = today or date.today()
+    today = today or timezone.localdate()
     with translation.override(letter_language(request)):
         regime = regime_of(request)
         answered = request.answered_on or request.id_requested_on

@@ -17,7 +17,7 @@ from django_ratelimit.decorators import ratelimit
 from . import receipts
 from .access import private_link
 from .models import DeletionRequest, ReceiptFingerprint
-from .services.receipts import complaint_pack_issue, receipt_issue
+from .services.receipts import NoComplaint, complaint_pack_issue, receipt_issue
 from .services.requests import REFERENCE_ALPHABET
 
 logger = logging.getLogger(__name__)
@@ -65,8 +65,9 @@ def complaint_pack_download(
 ) -> HttpResponse:
     try:
         issued = complaint_pack_issue(request=request_obj, authority_key=authority)
-    except LookupError:
-        raise Http404 from None
+    except NoComplaint:
+        # A response, not Http404: never_cache then applies to it as to the pack.
+        return render(request, "404.html", status=404)
     except receipts.ReceiptError:
         logger.exception("complaint pack for %s could not be rendered", request_obj.reference)
         return _try_again(_("Your complaint pack could not be made just now. Please try again in a minute."))

@@ -95,10 +95,13 @@ RECEIPT_EVENT_KINDS = (
     EventKind.SUBMITTED,
     EventKind.EXTENDED,
     EventKind.ANSWERED,
+    EventKind.ID_GIVEN,
     EventKind.FOLLOW_UP_SENT,
     EventKind.APPEAL_SENT,
     EventKind.APPEAL_ANSWERED,
     EventKind.COMPLAINT_SENT,
+    EventKind.ACCESS_SENT,
+    EventKind.ACCESS_ANSWERED,
 )
 
 

@@ -41,7 +41,8 @@ class StageKind(StrEnum):
     ERASED = "erased"
 
 
-# The stages whose next step is a complaint to the authority.
+# The stages after which LinkedIn has had its chance; where the law gives an
+# appeal, the refusals among them lead to the appeal first (Stage.offers_complaint).
 COMPLAINT_STAGES = frozenset(
     {
         StageKind.FOLLOW_UP_OVERDUE, StageKind.PARTLY, StageKind.REFUSED, StageKind.TRAINING_DONE,
@@ -85,6 +86,27 @@ class Stage:
         return self.appeal_first and self.kind in _ANSWER_STAGES.values()
 
     @property
+    def offers_extension(self) -> bool:
+        # LinkedIn can extend only before its first deadline.
+        return self.kind in (StageKind.WAITING, StageKind.ID_REQUESTED)
+
+    @property
+    def offers_general_appeal_note(self) -> bool:
+        """Before any answer: the page says an appeal will be possible after a refusal."""
+        return self.appeal_first and self.kind in (
+            StageKind.NOT_SENT, StageKind.WAITING, StageKind.EXTENDED, StageKind.ID_REQUESTED,
+            StageKind.OVERDUE, StageKind.FOLLOW_UP_SENT, StageKind.FOLLOW_UP_OVERDUE,
+        )  # fmt: skip
+
+    @property
+    def offers_reply(self) -> bool:
+        return self.kind in REPLY_STAGES
+
+    @property
+    def offers_follow_up_letter(self) -> bool:
+        return self.kind in (StageKind.OVERDUE, StageKind.FOLLOW_UP_SENT)
+
+    @property
     def offers_id_given(self) -> bool:
         # Only while the clock stands still for it (UK); elsewhere the ID changes no date.
         return self.kind == StageKind.ID_REQUESTED and self.until is None
@@ -109,6 +131,9 @@ def stage_of(request: DeletionRequest, today: date) -> Stage:
     appeal_first = regime.appeal is not None
     if request.status == Status.ERASED:
         return Stage(StageKind.ERASED)
+    if request.status == Status.ANSWERED and dates.done_on(request) is not None:
+        # Done wins, even after a complaint: LinkedIn may comply when the authority steps in.
+        return Stage(StageKind.DONE, appeal_first=appeal_first)
     if request.complaint_sent_on is not None:
         return Stage(StageKind.COMPLAINED, appeal_first=appeal_first)
     if request.status == Status.CREATED:
@@ -119,8 +144,6 @@ def stage_of(request: DeletionRequest, today: date) -> Stage:
 
 
 def _answered_stage(request: DeletionRequest, today: date, appeal_first: bool) -> Stage:
-    if dates.done_on(request) is not None:
-        return Stage(StageKind.DONE, appeal_first=appeal_first)
     if request.answer_outcome not in UNSATISFACTORY_OUTCOMES:
         return Stage(StageKind.DONE, appeal_first=appeal_first)  # an answer recorded before outcomes existed
     if appeal_first and request.appeal_sent_on is not None:
@@ -139,15 +162,18 @@ def _waiting_stage(request: DeletionRequest, today: date, appeal_first: bool) ->
     request_dates = dates.request_dates(request)
     due = request_dates.current_due_on
     if today <= due:
-        if request.answer_outcome == AnswerOutcome.ASKED_FOR_ID:
+        # Once the member gave the ID where the clock stopped for it, LinkedIn's move again.
+        id_given = request.id_given_on is not None and jurisdictions.regime_by_code(request.regime_code).pauses_for_id
+        if request.answer_outcome == AnswerOutcome.ASKED_FOR_ID and not id_given:
             return Stage(StageKind.ID_REQUESTED, until=due, appeal_first=appeal_first)
         kind = StageKind.EXTENDED if request_dates.extended_due_on else StageKind.WAITING
         return Stage(kind, until=due, appeal_first=appeal_first)
     if request_dates.follow_up_ends_on is None:
         # An extended deadline that passes goes straight to the complaint.
         return Stage(StageKind.FOLLOW_UP_OVERDUE, until=due, appeal_first=appeal_first)
+    if today > request_dates.follow_up_ends_on:
+        # The follow-up's 14 days are over, sent or not: the complaint, as the escalation email says.
+        return Stage(StageKind.FOLLOW_UP_OVERDUE, until=request_dates.follow_up_ends_on, appeal_first=appeal_first)
     if request.follow_up_sent_on is None:
         return Stage(StageKind.OVERDUE, until=due, appeal_first=appeal_first)
-    if today <= request_dates.follow_up_ends_on:
-        return Stage(StageKind.FOLLOW_UP_SENT, until=request_dates.follow_up_ends_on, appeal_first=appeal_first)
-    return Stage(StageKind.FOLLOW_UP_OVERDUE, until=request_dates.follow_up_ends_on, appeal_first=appeal_first)
+    return Stage(StageKind.FOLLOW_UP_SENT, until=request_dates.follow_up_ends_on, appeal_first=appeal_first)

@@ -90,9 +90,9 @@ def _complaint_form(request_obj: DeletionRequest) -> Callable[..., forms.Complai
 def _next_step_texts(request_obj: DeletionRequest, stage: stages.Stage) -> dict:
     # Only the texts this stage offers: each is built from the request's own record.
     texts = {}
-    if stage.kind in (stages.StageKind.OVERDUE, stages.StageKind.FOLLOW_UP_SENT):
+    if stage.offers_follow_up_letter:
         texts["follow_up_letter"] = follow_up_letter(request_obj)
-    if stage.kind in stages.REPLY_STAGES:
+    if stage.offers_reply:
         texts["reply_letter"] = reply_letter(request_obj)
     if stage.offers_complaint:
         texts["complaints"] = complaint_letters(request_obj)
@@ -289,6 +289,10 @@ def record_follow_up(request: HttpRequest, token: str, request_obj: DeletionRequ
 @require_http_methods(["GET", "POST"])
 @private_link
 def record_appeal(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    if jurisdictions.regime_by_code(request_obj.regime_code).appeal is None:
+        messages.error(request, _("The law where you live gives no appeal: your next step is shown on this page."))
+        return redirect("requests_app:detail", token=token)
+
     def apply(data: dict) -> str:
         request_services.request_record_appeal(request=request_obj, sent_on=data["sent_on"])
         return _("Recorded: you appealed LinkedIn's decision.")

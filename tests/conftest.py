@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 
 from requests_app.system import chromium_path, missing_system_libraries
 
@@ -72,6 +73,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A page in another language leaves that language active in the thread;
+    # the next test starts in the site's default, as a new request would.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 TOKEN_URL = re.compile(r"/r/([A-Za-z0-9_-]+)/")

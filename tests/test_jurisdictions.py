@@ -327,7 +327,7 @@ def test_every_eu_eea_country_has_a_national_authority_with_address_and_complain
     authority = j.member_authority(country)
     assert authority is not None
     assert authority.name
-    assert authority.website.startswith(("https://", "http://"))
+    assert authority.website.startswith("https://")
     assert len(authority.address_lines) >= 2
     assert authority.complaint_url
 

@@ -83,7 +83,7 @@ def test_waiting_then_overdue_offers_the_follow_up_letter_and_records_its_date(c
     assert _stage_on_page(page) == "follow_up_sent" and "LinkedIn has until March 27, 2026" in page
     page = _page(client, request, date(2026, 3, 28))
     assert _stage_on_page(page) == "follow_up_overdue"
-    assert "On March 13, 2026 I sent a follow-up letter giving 14 more days." in page
+    assert "On 13 March 2026 I sent a follow-up letter giving 14 more days." in page
 
 
 def test_a_follow_up_dated_before_the_deadline_is_refused_and_changes_nothing(client):
@@ -163,11 +163,15 @@ def test_done_names_what_to_check_and_plans_the_check_that_the_setting_is_still_
 
 def test_without_reminders_the_page_still_carries_the_member_to_the_authority(client):
     request = DeletionRequestFactory(reminders_enabled=False, status="submitted", submitted_on=SENT)
-    page = _page(client, request, date(2026, 3, 20))
-    # 18 days overdue, no follow-up recorded: the follow-up letter, and the complaint for who wants it now.
+    page = _page(client, request, date(2026, 3, 10))
+    # Eight days overdue, no follow-up recorded: the follow-up letter, and the complaint for who wants it now.
     assert _stage_on_page(page) == "overdue"
     assert "Follow-up: Request to erase my data from AI training" in page
     assert "Complaint against LinkedIn Ireland Unlimited Company" in page
+    # The follow-up's 14 days are over, sent or not: the complaint, as the escalation email would say.
+    page = _page(client, request, date(2026, 3, 20))
+    assert _stage_on_page(page) == "follow_up_overdue"
+    assert "The period to answer ended on 2 March 2026 without an answer." in page
     assert request.reminders.count() == 0
 
 
@@ -249,13 +253,13 @@ def test_a_complaint_to_an_authority_that_is_not_the_members_is_refused(client):
 def test_the_complaint_claims_no_follow_up_and_no_answer_that_were_not_recorded():
     request = _submitted()
     text = letters.complaint_letters(request, today=date(2026, 3, 20))[0].text
-    assert "The period to answer ended on March 2, 2026 without an answer." in text
+    assert "The period to answer ended on 2 March 2026 without an answer." in text
     assert "follow-up" not in text and "answered:" not in text
     assert "A copy of my request is attached." in text
     request_services.request_record_follow_up(request=request, sent_on=date(2026, 3, 3))
     request.refresh_from_db()
     text = letters.complaint_letters(request, today=date(2026, 3, 20))[0].text
-    assert "On March 3, 2026 I sent a follow-up letter giving 14 more days." in text
+    assert "On 3 March 2026 I sent a follow-up letter giving 14 more days." in text
     assert "Copies of my request and of the follow-up letter are attached." in text
 
 
@@ -387,7 +391,9 @@ def test_in_the_uk_the_clock_stops_while_linkedin_waits_for_id_and_runs_on_after
     uk.refresh_from_db()
     assert dates.request_dates(uk).due_on == date(2026, 3, 12)  # 2 March + 10 days
     assert kinds(uk)["deadline_soon"] == date(2026, 3, 9)
-    assert _stage_on_page(_page(client, uk, date(2026, 3, 11))) == "id_requested"
+    # The ID is given: LinkedIn's move again, and no more reply about ID.
+    page = _page(client, uk, date(2026, 3, 11))
+    assert _stage_on_page(page) == "waiting" and "reasonable doubts" not in page
     assert _stage_on_page(_page(client, uk, date(2026, 3, 13))) == "overdue"
 
 
@@ -398,3 +404,100 @@ def test_under_the_gdpr_an_id_demand_does_not_stop_the_clock():
     request.refresh_from_db()
     assert dates.request_dates(request).due_on == DUE
     assert stage_of(request, date(2026, 3, 3)).kind == StageKind.OVERDUE
+
+
+# --------------------------------------------------------------------------- the forks' edge cases
+
+
+def test_a_uk_pause_moves_the_raw_end_then_rolls_over_once():
+    # Received 7 Jan 2026: one month ends on Saturday 7 Feb. ID asked 20 Jan, given 23 Jan: three days
+    # stood still, so the end is Tuesday 10 Feb (not Monday 9 Feb moved on by three days to Thursday 12).
+    uk = DeletionRequestFactory(country="GB", regime_code="uk_gdpr", status="submitted", submitted_on=date(2026, 1, 7))
+    request_services.request_record_answer(request=uk, outcome="asked_for_id", answered_on=date(2026, 1, 20))
+    request_services.request_record_id_given(request=uk, given_on=date(2026, 1, 23))
+    uk.refresh_from_db()
+    assert uk.id_stopped_days == 3
+    assert dates.request_dates(uk).due_on == date(2026, 2, 10)
+
+
+def test_a_second_uk_id_request_stops_the_clock_again_and_keeps_the_first_pause():
+    uk = DeletionRequestFactory(country="GB", regime_code="uk_gdpr", status="submitted", submitted_on=date(2026, 1, 7))
+    request_services.request_record_answer(request=uk, outcome="asked_for_id", answered_on=date(2026, 1, 20))
+    request_services.request_record_id_given(request=uk, given_on=date(2026, 1, 27))  # 7 days
+    request_services.request_record_answer(request=uk, outcome="asked_for_id", answered_on=date(2026, 2, 3))
+    uk.refresh_from_db()
+    assert dates.clock_paused(uk) and stage_of(uk, date(2026, 3, 1)).kind == StageKind.ID_REQUESTED
+    request_services.request_record_id_given(request=uk, given_on=date(2026, 2, 5))  # 2 more days
+    uk.refresh_from_db()
+    assert uk.id_stopped_days == 9
+    assert dates.request_dates(uk).due_on == date(2026, 2, 16)  # Sat 7 Feb + 9 = Mon 16 Feb
+
+
+def test_a_uk_id_request_after_the_deadline_stops_nothing():
+    uk = DeletionRequestFactory(country="GB", regime_code="uk_gdpr", status="submitted", submitted_on=date(2026, 1, 7))
+    request_services.request_record_answer(request=uk, outcome="asked_for_id", answered_on=date(2026, 2, 20))
+    uk.refresh_from_db()
+    assert not dates.clock_paused(uk)
+    assert stage_of(uk, date(2026, 2, 21)).kind == StageKind.OVERDUE
+
+
+def test_an_extension_announced_after_the_first_deadline_is_refused():
+    request = _submitted()
+    with pytest.raises(DateOrderError, match="only before its first deadline, which was"):
+        request_services.request_record_extension(request=request, announced_on=date(2026, 3, 5))
+    request.refresh_from_db()
+    assert request.extended_on is None
+
+
+def test_correcting_the_sent_date_drops_a_follow_up_that_no_longer_follows_the_deadline():
+    request = _submitted()
+    request_services.request_record_follow_up(request=request, sent_on=date(2026, 3, 10))
+    request_services.request_mark_submitted(request=request, submitted_on=date(2026, 3, 1))  # due 1 April now
+    request.refresh_from_db()
+    assert request.follow_up_sent_on is None
+    assert dates.request_dates(request).escalation_on == date(2026, 4, 16)
+
+
+def test_done_wins_even_after_a_complaint_and_a_new_answer_ends_an_old_appeal(client):
+    request = _submitted()
+    request_services.request_record_complaint(request=request, sent_on=date(2026, 3, 20), authority_key="ie_dpc")
+    request_services.request_record_answer(request=request, outcome="done", answered_on=date(2026, 4, 2))
+    request.refresh_from_db()
+    assert stage_of(request, date(2026, 4, 3)).kind == StageKind.DONE
+    texan = _texan(client)
+    request_services.request_record_appeal(request=texan, sent_on=date(2026, 2, 22))
+    request_services.request_record_appeal_answer(request=texan, outcome="denied", answered_on=date(2026, 3, 1))
+    request_services.request_record_answer(request=texan, outcome="partly", answered_on=date(2026, 3, 5))
+    texan.refresh_from_db()
+    assert stage_of(texan, date(2026, 3, 6)).kind == StageKind.PARTLY
+
+
+def test_the_complaint_states_a_recorded_id_demand():
+    request = _submitted()
+    request_services.request_record_answer(request=request, outcome="asked_for_id", answered_on=date(2026, 2, 10))
+    request.refresh_from_db()
+    text = letters.complaint_letters(request, today=date(2026, 3, 20))[0].text
+    assert "On 10 February 2026 LinkedIn Ireland Unlimited Company asked me to prove my identity." in text
+    assert "The period to answer ended on 2 March 2026 without an answer." in text
+
+
+@pytest.mark.parametrize("stage_setup", ["not_sent", "done"])
+def test_no_complaint_pack_where_there_is_no_complaint_to_make(client, stage_setup):
+    request = make_request() if stage_setup == "not_sent" else _submitted()
+    if stage_setup == "done":
+        request_services.request_record_answer(request=request, outcome="done", answered_on=date(2026, 2, 20))
+    assert client.get(f"/r/{token_issue(request=request)}/complaint-ie_dpc.pdf").status_code == 404
+
+
+def test_a_refused_request_with_an_appeal_running_is_kept_and_a_settled_one_purged(settings):
+    settings.RETENTION_DAYS_AFTER_CLOSE, settings.RETENTION_DAYS_INACTIVE = 90, 365
+    with time_machine.travel(datetime(2026, 4, 25, 9, tzinfo=UTC)):
+        texan = DeletionRequestFactory(country="US", subdivision="TX", regime_code="us_tx", status="answered",
+                                       submitted_on=SENT, answered_on=date(2026, 2, 1), answer_outcome="refused",
+                                       appeal_sent_on=date(2026, 4, 25))  # fmt: skip
+        settled = DeletionRequestFactory(status="answered", submitted_on=SENT, answered_on=date(2026, 2, 1),
+                                         answer_outcome="done")  # fmt: skip
+    past = request_services.requests_past_retention(date(2026, 5, 10))
+    assert settled in past and texan not in past
+    # The appeal is due 24 June; a year of quiet after that, the data goes.
+    assert dates.purge_on(texan) == date(2027, 6, 24)

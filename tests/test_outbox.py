@@ -72,7 +72,9 @@ def test_a_resend_carries_the_same_message_id(settings):
 
 def test_the_sweep_starts_the_daily_purge_once_a_day(settings, django_capture_on_commit_callbacks):
     settings.RETENTION_DAYS_AFTER_CLOSE = 90
-    expired = DeletionRequestFactory(status="answered", answered_on=timezone.localdate() - timedelta(days=91))
+    expired = DeletionRequestFactory(
+        status="answered", answer_outcome="done", answered_on=timezone.localdate() - timedelta(days=91)
+    )
     celery_app.conf.task_always_eager = True
     try:
         with django_capture_on_commit_callbacks(execute=True):
@@ -81,7 +83,9 @@ def test_the_sweep_starts_the_daily_purge_once_a_day(settings, django_capture_on
         assert expired.is_erased
         assert Heartbeat.objects.filter(name="purge").count() == 1
         # Later the same day: the purge does not run again.
-        also_expired = DeletionRequestFactory(status="answered", answered_on=timezone.localdate() - timedelta(days=91))
+        also_expired = DeletionRequestFactory(
+            status="answered", answer_outcome="done", answered_on=timezone.localdate() - timedelta(days=91)
+        )
         with django_capture_on_commit_callbacks(execute=True):
             tasks.sweep()
     finally:

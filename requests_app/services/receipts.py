@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .. import letters, receipts
+from .. import letters, receipts, stages
 from ..choices import Status
 from ..lifecycle import Action, next_status
 from ..models import DeletionRequest, ReceiptFingerprint, StoredReceipt
@@ -113,17 +113,23 @@ def receipt_issue(*, request: DeletionRequest) -> IssuedReceipt:
     return IssuedReceipt(reference=request.reference, fingerprint=fingerprint, pdf=pdf)
 
 
+class NoComplaint(Exception):
+    """No complaint pack for this request: not its authority, or not its stage."""
+
+
 def complaint_pack_issue(*, request: DeletionRequest, authority_key: str) -> IssuedReceipt:
     """One PDF for the authority: the member's complaint and where to file
     it, then the receipt (the request as sent, the timeline, LinkedIn's answer
     as the member summarised it). Rendered like the receipt, in a child
     process within the time limit, and verifiable the same way. Not stored:
-    a member asks for it once or twice, at the end. Raises LookupError for an
-    authority that is not this member's."""
+    a member asks for it once or twice, at the end. Raises NoComplaint for an
+    authority that is not this member's, or at a stage with no complaint to make."""
     next_status(request.status, Action.ISSUE_RECEIPT)
+    if not stages.stage_of(request, timezone.localdate()).offers_complaint:
+        raise NoComplaint("no complaint at this stage")
     complaint = next((c for c in letters.complaint_letters(request) if c.authority.key == authority_key), None)
     if complaint is None:
-        raise LookupError(authority_key)
+        raise NoComplaint(f"not an authority of this request: {authority_key}")
     events = receipts.receipt_events(request)
     fingerprint = receipts.receipt_fingerprint(request, events=events, complaint=complaint)
     pdf = receipts.render_receipt_isolated(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -17,8 +17,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .. import dates, jurisdictions, queue
-from ..choices import UNSATISFACTORY_OUTCOMES, AnswerOutcome, EventKind, Status
-from ..lifecycle import Action, InvalidTransition, allows, check_not_before, next_status
+from ..choices import UNSATISFACTORY_OUTCOMES, AnswerOutcome, AppealOutcome, EventKind, Status
+from ..lifecycle import Action, DateOrderError, InvalidTransition, allows, check_not_before, next_status
 from ..models import DeletionRequest, RequestEvent, StoredReceipt
 from ..tokens import token_issue
 from .links import email_digest
@@ -139,6 +139,10 @@ def request_mark_submitted(*, request: DeletionRequest, submitted_on: date, case
         request = _locked(request, Action.MARK_SUBMITTED)
         request.submitted_on = submitted_on
         request.linkedin_case_number = case_number
+        request_dates = dates.request_dates(request)
+        if request.follow_up_sent_on and request.follow_up_sent_on < dates.earliest_follow_up_on(request_dates):
+            # With the corrected date the deadline had not passed yet: that letter was no follow-up.
+            request.follow_up_sent_on = None
         request.save()
         _event(request, EventKind.SUBMITTED, on_date=submitted_on)
         reminders_replan(request)
@@ -155,6 +159,12 @@ def request_record_extension(*, request: DeletionRequest, announced_on: date) ->
         check_not_before(
             announced_on, request.submitted_on, _("LinkedIn cannot have extended before you sent the request.")
         )
+        first_due = dates.request_dates(request).due_on
+        if announced_on > first_due:
+            raise DateOrderError(
+                _("LinkedIn can extend only before its first deadline, which was %(date)s.")
+                % {"date": formats.date_format(first_due, "DATE_FORMAT")}
+            )
         request.extended_on = announced_on
         request.save()
         _event(request, EventKind.EXTENDED, on_date=announced_on)
@@ -173,8 +183,13 @@ def request_record_answer(*, request: DeletionRequest, outcome: str, answered_on
         )
         if action == Action.RECORD_ANSWER:
             request.answered_on = answered_on
+            # A new answer starts a new fork: an appeal of an earlier answer is history (timeline).
+            request.appeal_sent_on = request.appeal_answered_on = None
+            request.appeal_outcome = ""
         else:
+            # A new ask for ID: the clock stands still again until it is given.
             request.id_requested_on = answered_on
+            request.id_given_on = None
         request.answer_outcome = outcome
         request.answer_summary = summary
         request.save()
@@ -191,6 +206,10 @@ def request_record_id_given(*, request: DeletionRequest, given_on: date) -> None
         if request.id_requested_on is None:
             raise InvalidTransition("LinkedIn did not ask for ID")
         check_not_before(given_on, request.id_requested_on, _("You cannot have given ID before LinkedIn asked for it."))
+        if request.id_given_on is None:
+            request.id_stopped_days += (given_on - request.id_requested_on).days
+        else:  # a corrected date for the same ask
+            request.id_stopped_days += (given_on - request.id_given_on).days
         request.id_given_on = given_on
         request.save()
         _event(request, EventKind.ID_GIVEN, on_date=given_on)
@@ -207,7 +226,7 @@ def request_record_follow_up(*, request: DeletionRequest, sent_on: date) -> None
             raise InvalidTransition("no follow-up letter after an extended deadline")
         check_not_before(
             sent_on,
-            request_dates.current_due_on + timedelta(days=1),
+            dates.earliest_follow_up_on(request_dates),
             _("The follow-up goes out after the deadline has passed, which was %(date)s.")
             % {"date": formats.date_format(request_dates.current_due_on, "DATE_FORMAT")},
         )
@@ -393,19 +412,31 @@ def request_erase(*, request: DeletionRequest) -> None:
 
 
 def requests_past_retention(today: date) -> QuerySet[DeletionRequest]:
-    """The live requests whose dates.purge_on() is today or earlier, as a
-    query: the daily purge must not load and decrypt every request to find them."""
+    """The live requests whose dates.purge_on() is today or earlier. The
+    query narrows them to the candidates (purge_on is never earlier than its
+    cut-off); the exact day is then read from their dates alone: the daily
+    purge must not load and decrypt every request to find them."""
     cutoffs = dates.retention_cutoffs(today)
-    closed = Q(answered_on__isnull=False) | Q(complaint_sent_on__isnull=False)
-    # Every closing step recorded lies on or before the cut-off (see purge_on).
-    closed_long_ago = closed & Q(
-        *(
-            Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": cutoffs.answered_by})
-            for field in ("answered_on", "appeal_answered_on", "complaint_sent_on")
-        )
+    settled = Q(status=Status.ANSWERED) & (
+        Q(answer_outcome=AnswerOutcome.DONE) | Q(appeal_outcome=AppealOutcome.GRANTED)
     )
-    idle = ~closed & Q(updated_at__date__lte=cutoffs.idle_since)
-    return DeletionRequest.objects.exclude(status=Status.ERASED).filter(closed_long_ago | idle)
+    candidates = DeletionRequest.objects.exclude(status=Status.ERASED).filter(
+        (settled & (Q(answered_on__lte=cutoffs.answered_by) | Q(appeal_answered_on__lte=cutoffs.answered_by)))
+        | (~settled & Q(updated_at__date__lte=cutoffs.idle_since))
+    )
+    due = [
+        request.pk
+        for request in candidates.only(*RETENTION_FIELDS)
+        if (purge_day := dates.purge_on(request)) is not None and purge_day <= today
+    ]
+    return DeletionRequest.objects.filter(pk__in=due)
+
+
+# What dates.purge_on reads: dates and codes, nothing encrypted.
+RETENTION_FIELDS = (
+    "status", "regime_code", "updated_at", "answered_on", "answer_outcome", "appeal_sent_on",
+    "appeal_answered_on", "appeal_outcome", "access_sent_on", "access_answered_on",
+)  # fmt: skip
 
 
 def requests_purge_expired(*, today: date | None = None) -> int:

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.mark.parametrize("viewport", ["desktop", "mobile"])
 def test_an_overdue_member_sends_the_follow_up_then_a_texan_appeals(make_page, screenshot, viewport):
     page = make_page(viewport)
-    sent = date.today() - timedelta(days=60)  # one month passed, and more
+    sent = date.today() - timedelta(days=36)  # the month is over, the follow-up's 14 days are not
     overdue = DeletionRequestFactory(status="submitted", submitted_on=sent, object_to_processing=True)
     page.goto(f"/r/{token_issue(request=overdue)}/")
     next_step = page.get_by_test_id("next-step")
