@@ -5,6 +5,8 @@ the embedded set-up (SQLite and a filesystem Celery broker under ./var/), so a
 fresh checkout runs with nothing else installed.
 """
 
+import hashlib
+import hmac
 from pathlib import Path
 
 import environ
@@ -254,6 +256,14 @@ SALT_KEY = env.list("FIELD_ENCRYPTION_SALTS", default=["linkedout-personal-data-
 
 # Keyed hash for looking a request up by email without storing it searchable.
 EMAIL_LOOKUP_KEY = env.str("EMAIL_LOOKUP_KEY", default=SECRET_KEY)
+# Keys the receipt fingerprint (an HMAC), so a database dump alone cannot test
+# a guessed name against a stored fingerprint. Rotating it changes only new
+# fingerprints: issued ones are stored and keep verifying. Defaults to a key
+# derived from SECRET_KEY; set it apart in production.
+RECEIPT_FINGERPRINT_KEY = env.str(
+    "RECEIPT_FINGERPRINT_KEY",
+    default=hmac.new(SECRET_KEY.encode(), b"linkedout.receipt-fingerprint", hashlib.sha256).hexdigest(),
+)
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -34,6 +34,7 @@ def private_link(view: View | None = None, *, purposes: Iterable[str] = (TokenPu
                 raise Http404
             request_obj = row.request
             request.link_purpose = row.purpose
+            request.link_token = row
             if request_obj.status == Status.ERASED:
                 return render(request, "requests_app/erased.html", {"request_obj": request_obj}, status=410)
             return view(request, token, request_obj, **kwargs)
@@ -41,3 +42,9 @@ def private_link(view: View | None = None, *, purposes: Iterable[str] = (TokenPu
         return wrapper
 
     return decorate(view) if view is not None else decorate
+
+
+def link_key(group: str, request: HttpRequest) -> str:
+    """A rate-limit key per private link: a client looping on one request's
+    changes or renders uses up that link's budget, not everyone's."""
+    return request.resolver_match.kwargs.get("token", "") if request.resolver_match else ""

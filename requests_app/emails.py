@@ -88,23 +88,43 @@ def make_message(kind: str, *, to: str, language: str, context: dict) -> EmailMu
     return message
 
 
+def send_confirmation_email(
+    *, request: DeletionRequest, confirm_token: str, valid_days: int, outbox_id: int | None = None
+) -> None:
+    """The only email an unconfirmed address gets: a link that confirms it,
+    once, and no word the visitor typed (no name, no receipt), so the form
+    cannot be used to send a stranger text of the visitor's choosing."""
+    confirm_link = absolute_url(reverse("requests_app:confirm_email", args=[confirm_token]))
+    message = make_message(
+        "confirm_address",
+        to=request.email,
+        language=request.language,
+        context={
+            "request": request,
+            "confirm_link": confirm_link,
+            "valid_days": valid_days,
+        },
+    )
+    if outbox_id is not None:
+        message.extra_headers["Message-ID"] = stable_message_id(outbox_id, request.reference)
+    _connection.send(message)
+
+
 def send_private_link_email(
     *,
     request: DeletionRequest,
     token: str,
-    confirm_token: str = "",
     receipt: IssuedReceipt | None = None,
     outbox_id: int | None = None,
 ) -> None:
-    """The private link (and, with `confirm_token`, the link that confirms the
-    address), with the PDF receipt attached when one could be rendered."""
+    """The private link, to a confirmed address, with the PDF receipt attached
+    when one could be rendered."""
     link = absolute_url(reverse("requests_app:detail", args=[token]))
-    confirm_link = absolute_url(reverse("requests_app:confirm_email", args=[confirm_token])) if confirm_token else ""
     message = make_message(
         "private_link",
         to=request.email,
         language=request.language,
-        context={"request": request, "link": link, "confirm_link": confirm_link},
+        context={"request": request, "link": link},
     )
     if receipt is not None:
         message.attach(receipt.filename, receipt.pdf, "application/pdf")

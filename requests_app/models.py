@@ -202,6 +202,10 @@ class AccessToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     purpose = models.CharField(max_length=16, choices=TokenPurpose.choices, default=TokenPurpose.MANAGE)
     created_at = models.DateTimeField(default=timezone.now)
+    # A token past this moment opens nothing (the confirmation link's).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # Set when a single-use token was used, or the token was revoked.
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         # Never the hash: nothing of a token belongs on a screen or in a log.

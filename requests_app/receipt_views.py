@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
 from . import receipts
-from .access import private_link
+from .access import link_key, private_link
 from .models import DeletionRequest, ReceiptFingerprint
 from .services.receipts import NoComplaint, complaint_pack_issue, receipt_issue
 from .services.requests import REFERENCE_ALPHABET
@@ -51,14 +51,9 @@ def _try_again(message: str) -> HttpResponse:
     return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8", headers={"Retry-After": "60"})
 
 
-def _per_link(group: str, request: HttpRequest) -> str:
-    # One private link's budget: a looping client slows only itself.
-    return request.resolver_match.kwargs.get("token", "")
-
-
 @never_cache
 @require_GET
-@ratelimit(key=_per_link, rate="10/h", method="GET", block=True)
+@ratelimit(key=link_key, rate="10/h", method="GET", block=True)
 @private_link
 def complaint_pack_download(
     request: HttpRequest, token: str, request_obj: DeletionRequest, authority: str

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 LAYOUT_VERSION = 3
 # Bump only if the canonical content changes shape; it is hashed, so old
 # fingerprints stay valid (they are stored), new ones differ.
-CONTENT_VERSION = 3
+CONTENT_VERSION = 4
 # Users in these countries print on US Letter; everyone else on A4.
 LETTER_COUNTRIES = frozenset({"US", "CA"})
 
@@ -217,7 +218,11 @@ def canonical_json(content: dict[str, Any]) -> bytes:
 def receipt_fingerprint(
     request: DeletionRequest, *, events: Sequence[RequestEvent], complaint: Complaint | None = None
 ) -> str:
-    return hashlib.sha256(canonical_json(canonical_content(request, events=events, complaint=complaint))).hexdigest()
+    # Keyed: the content is personal data a dump holds too; without the key a
+    # guessed name cannot be tested against a stored fingerprint.
+    key = settings.RECEIPT_FINGERPRINT_KEY.encode()
+    content = canonical_json(canonical_content(request, events=events, complaint=complaint))
+    return hmac.new(key, content, hashlib.sha256).hexdigest()
 
 
 def format_fingerprint(fingerprint: str) -> str:

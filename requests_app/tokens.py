@@ -2,7 +2,8 @@
 
 A leaked database therefore gives no working links. Each token carries a
 purpose: the one that opens the member's page manages the request, the one in
-the confirmation email confirms the address and nothing else.
+the confirmation email confirms the address and nothing else, once, within
+CONFIRMATION_VALID_FOR.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
 
 from .choices import TokenPurpose
 from .models import AccessToken, DeletionRequest
@@ -24,10 +29,20 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+# How long the link in a confirmation email works (it works once).
+CONFIRMATION_VALID_FOR = timedelta(days=7)
+
+
 def token_issue(*, request: DeletionRequest, purpose: str = TokenPurpose.MANAGE) -> str:
     raw = secrets.token_urlsafe(TOKEN_BYTES)
-    AccessToken.objects.create(request=request, token_hash=hash_token(raw), purpose=purpose)
+    expires_at = timezone.now() + CONFIRMATION_VALID_FOR if purpose == TokenPurpose.CONFIRM_EMAIL else None
+    AccessToken.objects.create(request=request, token_hash=hash_token(raw), purpose=purpose, expires_at=expires_at)
     return raw
+
+
+def token_end(token: AccessToken) -> None:
+    """A single-use token was used: it opens nothing from now on."""
+    AccessToken.objects.filter(pk=token.pk, ended_at__isnull=True).update(ended_at=timezone.now())
 
 
 def token_lookup(raw: str, *, purposes: Iterable[str] = (TokenPurpose.MANAGE,)) -> AccessToken | None:
@@ -36,8 +51,10 @@ def token_lookup(raw: str, *, purposes: Iterable[str] = (TokenPurpose.MANAGE,)) 
     index leaks nothing about the token itself."""
     if not raw or len(raw) > MAX_TOKEN_LENGTH:
         return None
+    now = timezone.now()
     return (
         AccessToken.objects.select_related("request")
-        .filter(token_hash=hash_token(raw), purpose__in=list(purposes))
+        .filter(token_hash=hash_token(raw), purpose__in=list(purposes), ended_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .first()
     )

@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from . import dates, emails, explain, forms, guide, jurisdictions, stages
-from .access import private_link
+from .access import link_key, private_link
 from .choices import AnswerOutcome, ReminderKind, ReminderState, TokenPurpose
 from .health import health_report
 from .ics import deadlines_calendar
@@ -34,8 +35,9 @@ from .letters import (
 )
 from .lifecycle import DateOrderError, InvalidTransition
 from .models import DeletionRequest
-from .services import links
+from .services import links, outbox
 from .services import requests as request_services
+from .tokens import token_end
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -165,6 +167,16 @@ def letter_print(request: HttpRequest, token: str, request_obj: DeletionRequest)
     )
 
 
+# Changes one private link may make in an hour: far more than a member records,
+# few enough that a looping client cannot grow a request or keep the workers
+# re-rendering its receipt.
+CHANGE_RATE = "30/h"
+
+
+def _too_many_changes(request: HttpRequest) -> bool:
+    return is_ratelimited(request, group="change", key=link_key, rate=CHANGE_RATE, increment=True)
+
+
 def _change(
     request: HttpRequest,
     token: str,
@@ -180,6 +192,8 @@ def _change(
     calls `apply(cleaned_data)` (a service call returning the message to show)
     and redirects back, or shows the page again with the form's errors."""
     form_name = f"{prefix}_form"
+    if request.method == "POST" and _too_many_changes(request):
+        return rate_limited(request, None)
     if request.method == "GET":
         return render(
             request,
@@ -195,6 +209,9 @@ def _change(
     if form.is_valid():
         try:
             message = apply(form.cleaned_data)
+        except request_services.TimelineFull:
+            messages.error(request, _("This request has recorded as many changes as it can hold; nothing was changed."))
+            return redirect("requests_app:detail", token=token)
         except InvalidTransition:
             messages.error(request, _("That change does not fit the request's current state; nothing was changed."))
             return redirect("requests_app:detail", token=token)
@@ -409,40 +426,35 @@ def erase(request: HttpRequest, token: str, request_obj: DeletionRequest) -> Htt
     return render(request, "requests_app/erase.html", {"form": form, "request_obj": request_obj, "token": token})
 
 
-def _after_confirmation(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
-    if request.link_purpose == TokenPurpose.MANAGE:
-        return redirect("requests_app:detail", token=token)
-    # The email's token confirms and opens nothing else: its own page, read
-    # anew, says it is done.
-    return redirect(request.path)
-
-
-def _confirmation_page(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
-    context = {"request_obj": request_obj, "token": token, "can_manage": request.link_purpose == TokenPurpose.MANAGE}
-    return render(request, "requests_app/confirm_email.html", context)
-
-
-# The confirmation email's own token confirms; so, for now, does the page's.
+# Only the link the confirmation email carried confirms, and only once: the
+# person who filled the form (and holds the page's link) cannot confirm an
+# address that is not theirs.
 @never_cache
 @require_http_methods(["GET", "POST"])
-@private_link(purposes=(TokenPurpose.CONFIRM_EMAIL, TokenPurpose.MANAGE))
+@private_link(purposes=(TokenPurpose.CONFIRM_EMAIL,))
 def confirm_email(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
     if request.method == "POST":
-        if request_services.request_confirm_email(request=request_obj):
-            messages.success(request, _("Thank you: your address is confirmed and reminders are on."))
-        return _after_confirmation(request, token, request_obj)
-    return _confirmation_page(request, token, request_obj)
+        request_services.request_confirm_email(request=request_obj)
+        token_end(request.link_token)
+        request_obj.refresh_from_db()
+        return render(request, "requests_app/confirm_email.html", {"request_obj": request_obj, "confirmed": True})
+    return render(request, "requests_app/confirm_email.html", {"request_obj": request_obj})
 
 
 @never_cache
 @require_POST
 @private_link
 def reminders_toggle(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    if _too_many_changes(request):
+        return rate_limited(request, None)
     if request.POST.get("reminders") == "on":
         request_services.request_resume_reminders(request=request_obj)
         if request_obj.email_confirmed_at is None:
-            request_services.request_confirm_email(request=request_obj)
-        messages.success(request, _("Reminders are on."))
+            # Turning them on proves nothing about the address: it gets a confirmation link, as at the start.
+            outbox.email_now(request_obj)
+            messages.success(request, _("Reminders are on once you confirm your address: we emailed you a link."))
+        else:
+            messages.success(request, _("Reminders are on."))
     else:
         request_services.request_stop_reminders(request=request_obj)
         messages.success(request, _("Reminders are off. We will not email you about this request."))

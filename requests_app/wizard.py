@@ -236,7 +236,7 @@ class StartWizard(NamedUrlSessionWizardView):
             self.request,
             _(
                 "Your request %(reference)s is ready. Bookmark this page: its address is your private link. "
-                "We also emailed it to you."
+                "We emailed you a link to confirm your address; the private link and the receipt follow it."
             )
             % {"reference": request_obj.reference},
         )

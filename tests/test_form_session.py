@@ -65,7 +65,7 @@ def test_every_page_but_the_public_ones_is_never_cached():
         "complaint_pack": f"/r/{token}/complaint-ie_dpc.pdf",
         "confirm_ai_setting": f"/r/{token}/ai-setting/",
         "erase": f"/r/{token}/erase/",
-        "confirm_email": f"/r/{token}/confirm-email/",
+        "confirm_email": f"/r/{token_issue(request=request, purpose='confirm_email')}/confirm-email/",
         "reminders_toggle": f"/r/{token}/reminders/",
         "calendar": f"/r/{token}/deadlines.ics",
         "unsubscribe": f"/unsubscribe/{unsubscribe_token(request)}/",

@@ -142,8 +142,10 @@ def test_get_never_changes_state(client):
     for path in ("submitted/", "ai-setting/", "reminders/"):
         assert client.get(f"/r/{token}/{path}").status_code == 405
     # Links in emails lead to confirmation pages: GET shows, only POST changes.
-    for path in ("extended/", "answered/", "erase/", "confirm-email/"):
+    for path in ("extended/", "answered/", "erase/"):
         assert client.get(f"/r/{token}/{path}").status_code == 200
+    # The page's own link cannot confirm the address: only the emailed confirmation link can.
+    assert client.get(f"/r/{token}/confirm-email/").status_code == 404
     request.refresh_from_db()
     assert request.status == "created" and request.full_name == "Anna Müller"
     assert request.email_confirmed_at is None and request.extended_on is None

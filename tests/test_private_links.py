@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.conf import settings
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from requests_app import emails
 from requests_app.models import AccessToken, RequestEvent
 from requests_app.services import outbox
 from requests_app.services import requests as request_services
+from requests_app.tokens import token_issue
 from tests.factories import DeletionRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,19 +46,43 @@ def test_known_and_unknown_addresses_get_the_same_answer(
 def test_emailed_link_opens_the_request_and_uses_site_url(
     client, mailoutbox, run_tasks_inline, django_capture_on_commit_callbacks
 ):
-    request = DeletionRequestFactory(email="Anna@Example.org")
+    request = DeletionRequestFactory(email="Anna@Example.org", email_confirmed_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/link/", {"email": "anna@example.org"}, HTTP_HOST="127.0.0.1")
     body = mailoutbox[0].body
     link = next(word for word in body.split() if "/r/" in word)
     assert link.startswith(settings.SITE_URL + "/r/")
     assert client.get(link.removeprefix(settings.SITE_URL)).status_code == 200
-    # One link to the page, and one that can only confirm the address.
     assert AccessToken.objects.filter(request=request, purpose="manage").count() == 1
-    confirm = next(word for word in body.split() if "/confirm-email/" in word).removeprefix(settings.SITE_URL)
-    assert AccessToken.objects.filter(request=request, purpose="confirm_email").count() == 1
-    assert client.get(confirm.replace("/confirm-email/", "/")).status_code == 404
     assert request.events.filter(kind=RequestEvent.Kind.LINK_SENT).count() == 1
+
+
+def test_an_unconfirmed_address_gets_only_a_confirmation_with_nothing_the_visitor_typed(client, mailoutbox):
+    # The form was filled with a stranger's address and a name of the visitor's choosing.
+    request = DeletionRequestFactory(email="stranger@example.org", full_name="Buy cheap watches at example.com")
+    outbox.email_now(request)
+    assert outbox.reminder_deliver(reminder_id=request.reminders.get(kind="private_link").pk) == "sent"
+    [message] = mailoutbox
+    html = message.alternatives[0][0]
+    assert "cheap watches" not in message.body + message.subject + html
+    assert message.attachments == []  # no receipt: it holds what the visitor typed
+    assert AccessToken.objects.filter(request=request, purpose="manage").count() == 0
+    assert not request.events.filter(kind=RequestEvent.Kind.LINK_SENT).exists()
+    confirm = next(word for word in message.body.split() if "/confirm-email/" in word).removeprefix(settings.SITE_URL)
+    # The confirmation link confirms and opens nothing else; it expires after a week.
+    assert client.get(confirm.replace("/confirm-email/", "/")).status_code == 404
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        assert client.get(confirm).status_code == 404
+    assert client.get(confirm).status_code == 200
+
+
+def test_the_visitor_cannot_confirm_the_address_with_the_pages_own_link(client, mailoutbox):
+    request = DeletionRequestFactory(email="stranger@example.org", reminders_enabled=False)
+    token = token_issue(request=request)
+    assert client.post(f"/r/{token}/confirm-email/").status_code == 404
+    client.post(f"/r/{token}/reminders/", {"reminders": "on"})
+    request.refresh_from_db()
+    assert request.reminders_enabled and request.email_confirmed_at is None
 
 
 def test_a_redelivered_send_message_sends_one_email_with_a_stable_message_id(mailoutbox):
@@ -101,7 +130,7 @@ def test_invalid_email_gets_a_message_and_sends_nothing(client, mailoutbox):
 
 def test_link_email_carries_the_pdf_receipt(mailoutbox):
 
-    request = DeletionRequestFactory()
+    request = DeletionRequestFactory(email_confirmed_at=timezone.now())
     outbox.email_now(request)
     outbox.reminder_deliver(reminder_id=request.reminders.get(kind="private_link").pk)
     [(filename, content, mimetype)] = mailoutbox[0].attachments

@@ -34,7 +34,9 @@ def make_request(**fields) -> DeletionRequest:
 
 
 def kinds(request: DeletionRequest, state: str = Reminder.State.PENDING) -> dict[str, date]:
-    return {row.kind: row.due_at.date() for row in request.reminders.filter(state=state)}
+    """The planned reminders (the private-link email, sent on demand, is not one)."""
+    rows = request.reminders.filter(state=state).exclude(kind="private_link")
+    return {row.kind: row.due_at.date() for row in rows}
 
 
 def test_nothing_is_planned_before_the_email_is_confirmed():
@@ -205,8 +207,10 @@ def test_one_click_unsubscribe_needs_no_cookie_or_csrf(mailoutbox):
     assert response.status_code == 200
     request.refresh_from_db()
     assert not request.reminders_enabled
-    assert request.reminders.filter(state="pending").count() == 0
-    assert deliver_due(datetime(2026, 2, 5, tzinfo=UTC)) == []
+    assert kinds(request) == {}
+    # Only the private link the confirmation asked for is still sent: it is no reminder.
+    assert set(deliver_due(datetime(2026, 2, 5, tzinfo=UTC))) <= {"sent"}
+    assert all("private link" in message.subject for message in mailoutbox)
 
 
 def test_forged_unsubscribe_link_is_404():
@@ -269,8 +273,11 @@ def test_confirmation_link_turns_reminders_on(client, mailoutbox, django_capture
             links.request_email_links(email=request.email)
     finally:
         app.conf.task_always_eager = False
-    body = mail.outbox[0].body
-    confirm = next(word for word in body.split() if "/confirm-email/" in word)
+    [confirmation] = mail.outbox
+    # An unconfirmed address gets the confirmation link and nothing the visitor typed.
+    assert request.full_name not in confirmation.body and confirmation.attachments == []
+    [confirm] = [word for word in confirmation.body.split() if "/r/" in word]  # the only private URL in it
+    assert confirm.endswith("/confirm-email/")
     path = confirm.split("127.0.0.1:8000")[-1]
     assert client.get(path).status_code == 200
     request.refresh_from_db()
@@ -278,7 +285,9 @@ def test_confirmation_link_turns_reminders_on(client, mailoutbox, django_capture
     client.post(path)
     request.refresh_from_db()
     assert request.email_confirmed_at is not None
-    assert request.reminders.filter(state="pending").exists()
+    assert kinds(request)  # reminders planned
+    assert request.reminders.filter(kind="private_link", state="pending").exists()  # the link follows
+    assert client.get(path).status_code == 404  # the confirmation link works once
 
 
 def test_purge_query_agrees_with_purge_date():

@@ -42,10 +42,10 @@ from django.db.models.functions import Now
 
 from .. import dates, queue
 from ..choices import EventKind, ReminderKind, ReminderState, Status, TokenPurpose
-from ..emails import send_private_link_email, send_reminder_email
+from ..emails import send_confirmation_email, send_private_link_email, send_reminder_email
 from ..models import DeletionRequest, Reminder, RequestEvent
 from ..receipts import IssuedReceipt, ReceiptError
-from ..tokens import token_issue
+from ..tokens import CONFIRMATION_VALID_FOR, token_issue
 from .receipts import receipt_issue
 
 logger = logging.getLogger(__name__)
@@ -173,9 +173,10 @@ def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> str:
     if not _still_wanted(reminder, request):
         finish(state=ReminderState.CANCELLED)
         return "cancelled"
+    link_sent = False
     try:
         if reminder.kind == ReminderKind.PRIVATE_LINK:
-            _send_private_link(reminder)
+            link_sent = _send_private_link(reminder)
         else:
             send_reminder_email(reminder=reminder, token=token_issue(request=request))
     except (OSError, smtplib.SMTPException) as error:
@@ -201,7 +202,7 @@ def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> str:
         state=ReminderState.SENT,
         attempts=reminder.attempts + 1,
         sent_at=current,
-        link_sent=request if reminder.kind == ReminderKind.PRIVATE_LINK else None,
+        link_sent=request if link_sent else None,
     )
     return "sent"
 
@@ -212,24 +213,29 @@ def _still_wanted(reminder: Reminder, request: DeletionRequest) -> bool:
     return reminder.kind in {planned.kind for planned in dates.plan_reminders(request)}
 
 
-def _send_private_link(reminder: Reminder) -> None:
-    """The private link (and, while the address is unconfirmed, the link that
-    confirms it), with the receipt attached when one could be rendered. The
-    tokens are committed before the email leaves: a link in an inbox always
-    opens something."""
+def _send_private_link(reminder: Reminder) -> bool:
+    """To a confirmed address: the private link, with the receipt attached
+    when one could be rendered. To an unconfirmed one: only the link that
+    confirms it (minted here, in the worker, and sent nowhere else); the
+    private link follows the confirmation. True if the private link went out.
+    The tokens are committed before the email leaves: a link in an inbox
+    always opens something."""
     request = reminder.request
+    if request.email_confirmed_at is None:
+        confirm_token = token_issue(request=request, purpose=TokenPurpose.CONFIRM_EMAIL)
+        send_confirmation_email(
+            request=request,
+            confirm_token=confirm_token,
+            valid_days=CONFIRMATION_VALID_FOR.days,
+            outbox_id=reminder.pk,
+        )
+        return False
     receipt = _receipt_or_none(request)
     token = token_issue(request=request)
-    confirm_token = ""
-    if request.reminders_enabled and request.email_confirmed_at is None:
-        # A token that confirms the address and nothing else, only ever sent
-        # to that address.
-        confirm_token = token_issue(request=request, purpose=TokenPurpose.CONFIRM_EMAIL)
     # Nothing is written between here and finish(): a connection that dropped
     # while SMTP talked would fail that write and the email be sent again.
-    send_private_link_email(
-        request=request, token=token, confirm_token=confirm_token, receipt=receipt, outbox_id=reminder.pk
-    )
+    send_private_link_email(request=request, token=token, receipt=receipt, outbox_id=reminder.pk)
+    return True
 
 
 def _receipt_or_none(request: DeletionRequest) -> IssuedReceipt | None:

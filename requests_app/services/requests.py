@@ -61,7 +61,19 @@ def new_reference() -> str:
     return "LO-" + "".join(chars[:4]) + "-" + "".join(chars[4:])
 
 
+# A timeline holds at most this many lines: a real request has a dozen; the
+# cap keeps a looping client from growing one row's history (and its receipt)
+# without end.
+MAX_TIMELINE_EVENTS = 200
+
+
+class TimelineFull(InvalidTransition):
+    """The request's timeline holds MAX_TIMELINE_EVENTS lines already."""
+
+
 def _event(request: DeletionRequest, kind: str, *, on_date: date | None = None, detail: str = "") -> None:
+    if kind not in (EventKind.ERASED, EventKind.LINK_SENT) and request.events.count() >= MAX_TIMELINE_EVENTS:
+        raise TimelineFull(f"{request.reference} has {MAX_TIMELINE_EVENTS} timeline lines")
     RequestEvent.objects.create(request=request, kind=kind, on_date=on_date, detail=detail)
 
 
@@ -326,8 +338,8 @@ def request_confirm_ai_setting(*, request: DeletionRequest, switched_off_on: dat
 
 
 def request_confirm_email(*, request: DeletionRequest) -> bool:
-    """The member clicked the confirmation link: reminders may now be planned.
-    False if there was nothing to confirm."""
+    """The member clicked the confirmation link: the private link is emailed
+    and reminders may now be planned. False if there was nothing to confirm."""
     with transaction.atomic():
         request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
         if request.email_confirmed_at or not allows(request.status, Action.CONFIRM_EMAIL):
@@ -336,6 +348,8 @@ def request_confirm_email(*, request: DeletionRequest) -> bool:
         request.save()
         _event(request, EventKind.EMAIL_CONFIRMED)
         reminders_replan(request)
+        # Now the address is the member's: the private link and receipt may go to it.
+        email_now(request)
     return True
 
 

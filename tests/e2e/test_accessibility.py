@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from requests_app import emails
 from requests_app.models import DeletionRequest, ReceiptFingerprint
+from requests_app.tokens import token_issue
 
 from .checks import allow_status, assert_accessible, assert_fits_width
 
@@ -126,7 +127,7 @@ def test_every_page_is_accessible_and_fits_a_phone(make_page, screenshot, viewpo
     check("confirm-extension")
     page.goto(f"/r/{token}/answered/")
     check("confirm-answer")
-    page.goto(f"/r/{token}/confirm-email/")
+    page.goto(f"/r/{token_issue(request=request, purpose='confirm_email')}/confirm-email/")
     check("confirm-email")
     page.goto(f"/unsubscribe/{emails.unsubscribe_token(request)}/")
     check("unsubscribe")

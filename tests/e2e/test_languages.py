@@ -112,7 +112,7 @@ def test_whole_journey_in_the_users_language_on_a_phone(make_page, screenshot, l
     assert (request.language, request.letter_language) == (language, "own")
     ready = (
         "Your request %(reference)s is ready. Bookmark this page: its address is your private link. "
-        "We also emailed it to you."
+        "We emailed you a link to confirm your address; the private link and the receipt follow it."
     )
     expect(page.locator(".messages")).to_have_text(tr(language, ready, reference=request.reference))
     expect(page.get_by_test_id("status")).to_have_text(tr(language, "Not sent to LinkedIn yet"))
