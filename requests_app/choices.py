@@ -125,3 +125,7 @@ class TokenPurpose(models.TextChoices):
 
     MANAGE = "manage", _("Open and change the request")
     CONFIRM_EMAIL = "confirm_email", _("Confirm the email address")
+    # In the calendar file: the page, receipt and deadlines, read-only.
+    VIEW = "view", _("See the request, read-only")
+    # In each reminder's one-click unsubscribe link: stops reminders, nothing else.
+    UNSUBSCRIBE = "unsubscribe", _("Stop the reminders")

@@ -151,20 +151,19 @@ REMINDER_TEMPLATES = {
 }
 
 
-def unsubscribe_token(request: DeletionRequest) -> str:
-    """A signed request id: stops reminders without exposing the private link
-    (a List-Unsubscribe URL is visible to mail providers)."""
-    return signing.dumps(request.pk, salt=UNSUBSCRIBE_SALT)
-
-
-def unsubscribe_request_id(value: str) -> int | None:
+def legacy_unsubscribe_request_id(value: str) -> int | None:
+    """The signed id that unsubscribe links carried before they were tokens,
+    still honoured so emails already sent keep their one-click unsubscribe."""
     try:
         return int(signing.loads(value, salt=UNSUBSCRIBE_SALT))
     except (signing.BadSignature, TypeError, ValueError):
         return None
 
 
-def request_links(request: DeletionRequest, token: str) -> dict[str, str]:
+def request_links(request: DeletionRequest, token: str, unsubscribe: str) -> dict[str, str]:
+    """The links of a reminder email: `token` opens the request (it expires,
+    see tokens.EMAIL_LINK_VALID_FOR), `unsubscribe` only stops reminders."""
+
     def link(name: str) -> str:
         return absolute_url(reverse(f"requests_app:{name}", args=[token]))
 
@@ -173,15 +172,15 @@ def request_links(request: DeletionRequest, token: str) -> dict[str, str]:
         "answered_link": link("record_answer"),
         "extended_link": link("record_extension"),
         "calendar_link": link("calendar"),
-        "unsubscribe_link": absolute_url(reverse("requests_app:unsubscribe", args=[unsubscribe_token(request)])),
+        "unsubscribe_link": absolute_url(reverse("requests_app:unsubscribe", args=[unsubscribe])),
     }
 
 
-def send_reminder_email(*, reminder: Reminder, token: str) -> None:
-    """The reminder's email, with links opened by `token`, over the worker's
-    reused SMTP connection."""
+def send_reminder_email(*, reminder: Reminder, token: str, unsubscribe: str) -> None:
+    """The reminder's email, with links opened by `token` and a one-click
+    unsubscribe by `unsubscribe`, over the worker's reused SMTP connection."""
     request = reminder.request
-    links = request_links(request, token)
+    links = request_links(request, token, unsubscribe)
     context = {
         "request": request,
         "reminder": reminder,

@@ -31,13 +31,26 @@ def hash_token(raw: str) -> str:
 
 # How long the link in a confirmation email works (it works once).
 CONFIRMATION_VALID_FOR = timedelta(days=7)
+# How long the links in a reminder email open the request: an old email in
+# an inbox (or a forwarded one) stops working; the member's own link does not.
+EMAIL_LINK_VALID_FOR = timedelta(days=60)
 
 
-def token_issue(*, request: DeletionRequest, purpose: str = TokenPurpose.MANAGE) -> str:
+def token_issue(
+    *, request: DeletionRequest, purpose: str = TokenPurpose.MANAGE, valid_for: timedelta | None = None
+) -> str:
     raw = secrets.token_urlsafe(TOKEN_BYTES)
-    expires_at = timezone.now() + CONFIRMATION_VALID_FOR if purpose == TokenPurpose.CONFIRM_EMAIL else None
+    if purpose == TokenPurpose.CONFIRM_EMAIL:
+        valid_for = CONFIRMATION_VALID_FOR
+    expires_at = timezone.now() + valid_for if valid_for else None
     AccessToken.objects.create(request=request, token_hash=hash_token(raw), purpose=purpose, expires_at=expires_at)
     return raw
+
+
+def tokens_end_all(request: DeletionRequest) -> int:
+    """Every link of the request stops opening it ("send me a new link, end
+    the old ones"). The number of links ended."""
+    return request.tokens.filter(ended_at__isnull=True).update(ended_at=timezone.now())
 
 
 def token_end(token: AccessToken) -> None:

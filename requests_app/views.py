@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,7 +38,7 @@ from .lifecycle import DateOrderError, InvalidTransition
 from .models import DeletionRequest
 from .services import links, outbox
 from .services import requests as request_services
-from .tokens import token_end
+from .tokens import token_end, token_issue, token_lookup
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -140,9 +141,29 @@ def _render_detail(
 
 @never_cache
 @require_GET
-@private_link
+@private_link(purposes=(TokenPurpose.MANAGE, TokenPurpose.VIEW))
 def request_detail(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    if request.link_purpose == TokenPurpose.VIEW:
+        # The calendar's link: where the request stands, nothing to change.
+        context = {
+            "request_obj": request_obj,
+            "clock": explain.request_clock(request_obj),
+            "stage": stages.stage_of(request_obj, timezone.localdate()),
+            "regime": jurisdictions.regime_by_code(request_obj.regime_code),
+        }
+        return render(request, "requests_app/detail_readonly.html", context)
     return _render_detail(request, token, request_obj)
+
+
+@never_cache
+@require_POST
+@private_link
+def new_link(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    """End every link of the request and email a new one."""
+    if _too_many_changes(request):
+        return rate_limited(request, None)
+    links.request_new_link(request=request_obj)
+    return render(request, "requests_app/new_link_sent.html", {"request_obj": request_obj})
 
 
 @never_cache
@@ -465,7 +486,9 @@ def reminders_toggle(request: HttpRequest, token: str, request_obj: DeletionRequ
 @require_GET
 @private_link
 def calendar_download(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
-    link = emails.absolute_url(request.path.removesuffix("deadlines.ics"))
+    # A synced calendar is read by more eyes than the member's: its link only shows.
+    view_token = token_issue(request=request_obj, purpose=TokenPurpose.VIEW)
+    link = emails.absolute_url(reverse("requests_app:detail", args=[view_token]))
     response = HttpResponse(deadlines_calendar(request_obj, link=link), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{request_obj.reference}-deadlines.ics"'
     return response
@@ -478,8 +501,12 @@ def calendar_download(request: HttpRequest, token: str, request_obj: DeletionReq
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate="60/h", method="POST", block=True)
 def unsubscribe(request: HttpRequest, signed: str) -> HttpResponse:
-    request_id = emails.unsubscribe_request_id(signed)
-    request_obj = DeletionRequest.objects.filter(pk=request_id).first() if request_id else None
+    row = token_lookup(signed, purposes=(TokenPurpose.UNSUBSCRIBE,))
+    if row is not None:
+        request_obj = row.request
+    else:
+        request_id = emails.legacy_unsubscribe_request_id(signed)
+        request_obj = DeletionRequest.objects.filter(pk=request_id).first() if request_id else None
     if request_obj is None:
         raise Http404
     if request.method == "POST":

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import get_resolver
 
-from requests_app.emails import unsubscribe_token
 from requests_app.models import AccessToken, DeletionRequest
+from requests_app.services.links import unsubscribe_token
 from requests_app.tokens import token_issue
 from tests.factories import DeletionRequestFactory
 from tests.journey import post_step, step_data, what, you
@@ -65,6 +65,7 @@ def test_every_page_but_the_public_ones_is_never_cached():
         "complaint_pack": f"/r/{token}/complaint-ie_dpc.pdf",
         "confirm_ai_setting": f"/r/{token}/ai-setting/",
         "erase": f"/r/{token}/erase/",
+        "new_link": f"/r/{token}/new-link/",
         "confirm_email": f"/r/{token_issue(request=request, purpose='confirm_email')}/confirm-email/",
         "reminders_toggle": f"/r/{token}/reminders/",
         "calendar": f"/r/{token}/deadlines.ics",

@@ -12,11 +12,11 @@ from django.test import Client
 from django.utils import timezone
 
 from requests_app import dates
-from requests_app.emails import unsubscribe_token
 from requests_app.models import DeletionRequest, Reminder
 from requests_app.services import links
 from requests_app.services import outbox as reminder_services
 from requests_app.services import requests as request_services
+from requests_app.services.links import unsubscribe_token
 from requests_app.tokens import token_issue
 from tests.factories import DeletionRequestFactory
 from tests.smtp_sink import smtp_sink

@@ -8,9 +8,9 @@ import hmac
 from django.conf import settings
 from django.db import transaction
 
-from ..choices import Status
+from ..choices import Status, TokenPurpose
 from ..models import DeletionRequest
-from ..tokens import token_issue
+from ..tokens import token_issue, tokens_end_all
 from .outbox import email_now
 
 
@@ -48,3 +48,20 @@ def request_email_links(*, email: str) -> int:
         for request in requests:
             email_now(request)
     return len(requests)
+
+
+def unsubscribe_token(request: DeletionRequest) -> str:
+    """A random token that stops this request's reminders and does nothing
+    else: a List-Unsubscribe URL is visible to mail providers, so it must not
+    be the private link, nor show the request's id."""
+    return token_issue(request=request, purpose=TokenPurpose.UNSUBSCRIBE)
+
+
+def request_new_link(*, request: DeletionRequest) -> None:
+    """ "Send me a new link, end the old ones": every link of the request
+    (page, emails, calendar, unsubscribe) stops working, and a new private
+    link goes to the member's address (to an unconfirmed one, the
+    confirmation link first)."""
+    with transaction.atomic():
+        tokens_end_all(request)
+        email_now(request)

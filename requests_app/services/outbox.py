@@ -45,7 +45,7 @@ from ..choices import EventKind, ReminderKind, ReminderState, Status, TokenPurpo
 from ..emails import send_confirmation_email, send_private_link_email, send_reminder_email
 from ..models import DeletionRequest, Reminder, RequestEvent
 from ..receipts import IssuedReceipt, ReceiptError
-from ..tokens import CONFIRMATION_VALID_FOR, token_issue
+from ..tokens import CONFIRMATION_VALID_FOR, EMAIL_LINK_VALID_FOR, token_issue
 from .receipts import receipt_issue
 
 logger = logging.getLogger(__name__)
@@ -178,7 +178,11 @@ def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> str:
         if reminder.kind == ReminderKind.PRIVATE_LINK:
             link_sent = _send_private_link(reminder)
         else:
-            send_reminder_email(reminder=reminder, token=token_issue(request=request))
+            send_reminder_email(
+                reminder=reminder,
+                token=token_issue(request=request, valid_for=EMAIL_LINK_VALID_FOR),
+                unsubscribe=token_issue(request=request, purpose=TokenPurpose.UNSUBSCRIBE),
+            )
     except (OSError, smtplib.SMTPException) as error:
         return _failed(reminder, error, finish=finish, now=now)
     except DatabaseError:

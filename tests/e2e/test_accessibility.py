@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from requests_app import emails
 from requests_app.models import DeletionRequest, ReceiptFingerprint
+from requests_app.services.links import unsubscribe_token
 from requests_app.tokens import token_issue
 
 from .checks import allow_status, assert_accessible, assert_fits_width
@@ -129,7 +129,7 @@ def test_every_page_is_accessible_and_fits_a_phone(make_page, screenshot, viewpo
     check("confirm-answer")
     page.goto(f"/r/{token_issue(request=request, purpose='confirm_email')}/confirm-email/")
     check("confirm-email")
-    page.goto(f"/unsubscribe/{emails.unsubscribe_token(request)}/")
+    page.goto(f"/unsubscribe/{unsubscribe_token(request)}/")
     check("unsubscribe")
     page.get_by_role("button", name="Stop the reminders").click()
     expect(page.get_by_role("heading", name="Reminders stopped")).to_be_visible()
