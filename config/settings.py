@@ -248,11 +248,16 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Personal data is encrypted at rest with keys derived from SECRET_KEY (and
-# SECRET_KEY_FALLBACKS while rotating) and these salts (django-fernet-
-# encrypted-fields). To rotate: put the old key in SECRET_KEY_FALLBACKS, set
-# the new SECRET_KEY, run `manage.py reencrypt`, then drop the old key.
+# Personal data is encrypted at rest (Fernet) with keys derived from
+# FIELD_ENCRYPTION_KEYS (below) and these salts.
 SALT_KEY = env.list("FIELD_ENCRYPTION_SALTS", default=["linkedout-personal-data-v1"])
+# The keys of that encryption, apart from SECRET_KEY (which signs) and
+# EMAIL_LOOKUP_KEY (which finds): the first encrypts, every one decrypts. To
+# rotate: put the new key first, run `manage.py reencrypt`, drop the old one.
+# Defaults to SECRET_KEY and its fallbacks, which encrypted data until now.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[SECRET_KEY, *SECRET_KEY_FALLBACKS])
+# Sessions hold the half-filled form (name, email): stored encrypted with those keys.
+SESSION_SERIALIZER = "requests_app.session_crypto.EncryptedJSONSerializer"
 
 # Keyed hash for looking a request up by email without storing it searchable.
 EMAIL_LOOKUP_KEY = env.str("EMAIL_LOOKUP_KEY", default=SECRET_KEY)

@@ -7,14 +7,17 @@ rows live in `services/` and nowhere else.
 
 from __future__ import annotations
 
+import base64
 import functools
 import secrets
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from encrypted_fields.fields import EncryptedCharField, EncryptedFieldMixin, EncryptedJSONField
+from encrypted_fields.fields import EncryptedCharField, EncryptedJSONField
 
 from .choices import AnswerOutcome, AppealOutcome, EventKind, ReminderKind, ReminderState, Scope, Status, TokenPurpose
 
@@ -23,10 +26,25 @@ def new_fingerprint_salt() -> str:
     return secrets.token_hex(16)
 
 
-class EncryptedText(EncryptedCharField):
-    """Encrypted at rest (Fernet, key derived from SECRET_KEY; rotation via
-    SECRET_KEY_FALLBACKS). The library stores "" as NULL; it is read back as
-    "" so that a value looks the same before and after a save."""
+class _OwnKeys:
+    """The library derives its keys from SECRET_KEY; ours come from
+    FIELD_ENCRYPTION_KEYS, so the key that encrypts is not the one that signs.
+    Read from the settings at each use (the derived keys are cached), so a
+    rotation applies without a new field object."""
+
+    @property
+    def keys(self) -> list[bytes]:
+        return list(_derived_keys(tuple(settings.FIELD_ENCRYPTION_KEYS), _salts()))
+
+    @property
+    def f(self) -> MultiFernet:
+        return field_fernet()
+
+
+class EncryptedText(_OwnKeys, EncryptedCharField):
+    """Encrypted at rest (Fernet, keys derived from FIELD_ENCRYPTION_KEYS; the
+    first encrypts, all decrypt). The library stores "" as NULL; it is read
+    back as "" so that a value looks the same before and after a save."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("blank", True)
@@ -38,17 +56,34 @@ class EncryptedText(EncryptedCharField):
         return "" if value is None else value
 
 
+class EncryptedJSON(_OwnKeys, EncryptedJSONField):
+    """A JSON value (a list of codes, of URLs) encrypted like the text fields."""
+
+
+def _salts() -> tuple[str, ...]:
+    return tuple(settings.SALT_KEY if isinstance(settings.SALT_KEY, list) else [settings.SALT_KEY])
+
+
 @functools.cache
-def _fernet(secret_keys: tuple[str, ...], salts: tuple[str, ...]) -> MultiFernet:
-    # The text fields' own keys (one per SECRET_KEY and fallback, times each
-    # salt: the library derives them from these settings), derived once per
-    # set of settings: PBKDF2 takes a noticeable time per key.
-    return MultiFernet([Fernet(key) for key in EncryptedFieldMixin().keys])
+def _derived_keys(secret_keys: tuple[str, ...], salts: tuple[str, ...]) -> tuple[bytes, ...]:
+    # One Fernet key per encryption key and salt, as the library derives them
+    # (PBKDF2, 100,000 rounds), once per set of settings: each takes a while.
+    keys = []
+    for secret in secret_keys:
+        for salt in salts:
+            kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt.encode(), iterations=100_000)
+            keys.append(base64.urlsafe_b64encode(kdf.derive(secret.encode())))
+    return tuple(keys)
+
+
+@functools.cache
+def _multi_fernet(keys: tuple[bytes, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key) for key in keys])
 
 
 def field_fernet() -> MultiFernet:
-    salts = settings.SALT_KEY if isinstance(settings.SALT_KEY, list) else [settings.SALT_KEY]
-    return _fernet((settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS), tuple(salts))
+    """The personal data's encryption: the first key encrypts, all decrypt."""
+    return _multi_fernet(_derived_keys(tuple(settings.FIELD_ENCRYPTION_KEYS), _salts()))
 
 
 class EncryptedBytes(models.BinaryField):
@@ -96,8 +131,8 @@ class DeletionRequest(models.Model):
 
     # What: kept as lists of codes / URLs.
     scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.AI_TRAINING)
-    data_categories = models.JSONField(default=list)
-    specific_urls = EncryptedJSONField(default=list, blank=True)
+    data_categories = EncryptedJSON(default=list)
+    specific_urls = EncryptedJSON(default=list, blank=True)
     object_to_processing = models.BooleanField(default=True)
     # Art. 21(1) GDPR: "grounds relating to his or her particular situation".
     particular_situation = EncryptedText(max_length=1000, default="")

@@ -12,7 +12,7 @@ ENCRYPTED_FIELDS = [field.name for field in DeletionRequest._meta.fields if isin
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt personal data with the current SECRET_KEY and recompute the email lookup hashes "
+        "Re-encrypt personal data with the first of FIELD_ENCRYPTION_KEYS and recompute the email lookup hashes "
         "(after a key rotation)."
     )
 
