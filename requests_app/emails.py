@@ -161,16 +161,15 @@ def legacy_unsubscribe_request_id(value: str) -> int | None:
 
 
 def request_links(request: DeletionRequest, token: str, unsubscribe: str) -> dict[str, str]:
-    """The links of a reminder email: `token` opens the request (it expires,
-    see tokens.EMAIL_LINK_VALID_FOR), `unsubscribe` only stops reminders."""
+    """The links of a reminder email: `token` shows the request read-only (it
+    expires, see tokens.EMAIL_LINK_VALID_FOR), `unsubscribe` only stops
+    reminders. Changes need the member's own link, or one asked for anew."""
 
     def link(name: str) -> str:
         return absolute_url(reverse(f"requests_app:{name}", args=[token]))
 
     return {
         "link": link("detail"),
-        "answered_link": link("record_answer"),
-        "extended_link": link("record_extension"),
         "calendar_link": link("calendar"),
         "unsubscribe_link": absolute_url(reverse("requests_app:unsubscribe", args=[unsubscribe])),
     }

@@ -29,6 +29,7 @@ urlpatterns = [
     path("r/<str:token>/ai-setting/", views.confirm_ai_setting, name="confirm_ai_setting"),
     path("r/<str:token>/erase/", views.erase, name="erase"),
     path("r/<str:token>/new-link/", views.new_link, name="new_link"),
+    path("r/<str:token>/changes-link/", views.changes_link, name="changes_link"),
     path("r/<str:token>/confirm-email/", views.confirm_email, name="confirm_email"),
     path("r/<str:token>/reminders/", views.reminders_toggle, name="reminders_toggle"),
     path("r/<str:token>/deadlines.ics", views.calendar_download, name="calendar"),

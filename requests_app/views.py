@@ -147,12 +147,25 @@ def request_detail(request: HttpRequest, token: str, request_obj: DeletionReques
         # The calendar's link: where the request stands, nothing to change.
         context = {
             "request_obj": request_obj,
+            "token": token,
             "clock": explain.request_clock(request_obj),
             "stage": stages.stage_of(request_obj, timezone.localdate()),
             "regime": jurisdictions.regime_by_code(request_obj.regime_code),
         }
         return render(request, "requests_app/detail_readonly.html", context)
     return _render_detail(request, token, request_obj)
+
+
+@never_cache
+@require_POST
+@private_link(purposes=(TokenPurpose.VIEW,))
+def changes_link(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    """From a read-only link: email the member a link that can change the request."""
+    if _too_many_changes(request):
+        return rate_limited(request, None)
+    outbox.email_now(request_obj)
+    messages.success(request, _("We are emailing you a link to make changes."))
+    return redirect("requests_app:detail", token=token)
 
 
 @never_cache
@@ -484,7 +497,7 @@ def reminders_toggle(request: HttpRequest, token: str, request_obj: DeletionRequ
 
 @never_cache
 @require_GET
-@private_link
+@private_link(purposes=(TokenPurpose.MANAGE, TokenPurpose.VIEW))
 def calendar_download(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
     # A synced calendar is read by more eyes than the member's: its link only shows.
     view_token = token_issue(request=request_obj, purpose=TokenPurpose.VIEW)

@@ -66,6 +66,7 @@ def test_every_page_but_the_public_ones_is_never_cached():
         "confirm_ai_setting": f"/r/{token}/ai-setting/",
         "erase": f"/r/{token}/erase/",
         "new_link": f"/r/{token}/new-link/",
+        "changes_link": f"/r/{token_issue(request=request, purpose='view')}/changes-link/",
         "confirm_email": f"/r/{token_issue(request=request, purpose='confirm_email')}/confirm-email/",
         "reminders_toggle": f"/r/{token}/reminders/",
         "calendar": f"/r/{token}/deadlines.ics",

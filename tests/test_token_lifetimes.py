@@ -40,7 +40,15 @@ def test_a_reminder_emails_links_expire_and_its_unsubscribe_link_only_unsubscrib
     assert AccessToken.objects.filter(request=request, purpose="unsubscribe").count() == 1
     assert Client().get(f"/r/{token}/").status_code == 404
     with time_machine.travel(datetime(2026, 2, 10, tzinfo=UTC)):
-        assert Client().get(page).status_code == 200
+        # Read-only: it shows where the request stands and changes nothing.
+        visitor = Client()
+        shown = visitor.get(page)
+        assert shown.status_code == 200 and "only shows where the request stands" in shown.content.decode()
+        view_token = page.split("/")[2]
+        assert visitor.post(f"/r/{view_token}/submitted/", {"submitted-submitted_on": "2026-02-01"}).status_code == 404
+        # It can ask for a link that changes: that one goes to the member's own address.
+        assert visitor.post(f"/r/{view_token}/changes-link/").status_code == 302
+        assert request.reminders.filter(kind="private_link", state="pending").exists()
     with time_machine.travel(datetime(2026, 4, 5, tzinfo=UTC)):  # more than 60 days after the email
         assert Client().get(page).status_code == 404
         assert Client().post(unsubscribe).status_code == 200  # unsubscribing keeps working

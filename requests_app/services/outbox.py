@@ -180,7 +180,8 @@ def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> str:
         else:
             send_reminder_email(
                 reminder=reminder,
-                token=token_issue(request=request, valid_for=EMAIL_LINK_VALID_FOR),
+                # Read-only: an email is forwarded, kept for years, read by filters.
+                token=token_issue(request=request, purpose=TokenPurpose.VIEW, valid_for=EMAIL_LINK_VALID_FOR),
                 unsubscribe=token_issue(request=request, purpose=TokenPurpose.UNSUBSCRIBE),
             )
     except (OSError, smtplib.SMTPException) as error:
