@@ -156,28 +156,13 @@ class RequestDates:
         return (self.current_due_on - today).days
 
 
-def id_stopped_days(request: DeletionRequest) -> int:
-    """Where the clock stops while LinkedIn waits for proof of identity (UK),
-    the days it stood still over every ID request the member answered: from
-    LinkedIn's ask to the day the member gave it. 0 elsewhere."""
-    regime = jurisdictions.regime_by_code(request.regime_code)
-    return request.id_stopped_days if regime.pauses_for_id else 0
-
-
-def clock_paused(request: DeletionRequest) -> bool:
+def _waiting_for_id(request: DeletionRequest, regime: jurisdictions.Regime, current_due: date) -> bool:
     """LinkedIn asked for ID, before its deadline, under a law whose clock
     stops for it, and the member has not given it yet: no deadline runs."""
-    regime = jurisdictions.regime_by_code(request.regime_code)
     if not regime.pauses_for_id or request.id_requested_on is None or request.id_given_on is not None:
         return False
-    if request.answered_on is not None or request.submitted_on is None:
-        return False
-    stopped = id_stopped_days(request)
-    due = due_date(regime, request.submitted_on, stopped_days=stopped)
-    if request.extended_on and regime.extension:
-        due = extended_due_date(regime, request.submitted_on, stopped_days=stopped)
-    # An ask after the deadline stops nothing: the time was up already.
-    return request.id_requested_on <= due
+    # An ask after the deadline (or after an answer) stops nothing: the time was up already.
+    return request.answered_on is None and request.id_requested_on <= current_due
 
 
 def request_dates(request: DeletionRequest) -> RequestDates | None:
@@ -185,8 +170,8 @@ def request_dates(request: DeletionRequest) -> RequestDates | None:
     if request.submitted_on is None:
         return None
     regime = jurisdictions.regime_by_code(request.regime_code)
-    stopped = id_stopped_days(request)
-    paused = clock_paused(request)
+    # UK: the days the clock stood still while LinkedIn waited for ID move every end.
+    stopped = request.id_stopped_days if regime.pauses_for_id else 0
     due = due_date(regime, request.submitted_on, stopped_days=stopped)
     extension = extended_due_date(regime, request.submitted_on, stopped_days=stopped)
     if request.extended_on and extension:
@@ -197,7 +182,7 @@ def request_dates(request: DeletionRequest) -> RequestDates | None:
             possible_extended_due_on=None,
             follow_up_ends_on=None,
             escalation_on=extension + timedelta(days=1),
-            paused=paused,
+            paused=_waiting_for_id(request, regime, extension),
         )
     follow_up_ends_on = (request.follow_up_sent_on or due) + timedelta(days=FOLLOW_UP_DAYS)
     return RequestDates(
@@ -206,7 +191,7 @@ def request_dates(request: DeletionRequest) -> RequestDates | None:
         possible_extended_due_on=extension if request.extended_on is None else None,
         follow_up_ends_on=follow_up_ends_on,
         escalation_on=follow_up_ends_on + timedelta(days=1),
-        paused=paused,
+        paused=_waiting_for_id(request, regime, due),
     )
 
 
@@ -324,9 +309,8 @@ def plan_reminders(request: DeletionRequest) -> list[Planned]:
     if request.ai_setting_off_on is None:
         planned.append(Planned(ReminderKind.AI_SETTING, morning_of(created + timedelta(days=AI_SETTING_NUDGE_DAYS))))
     complained = request.complaint_sent_on is not None
-    live = request.status == Status.SUBMITTED and not complained and not clock_paused(request)
-    dates = request_dates(request) if live else None
-    if dates:
+    dates = request_dates(request) if request.status == Status.SUBMITTED and not complained else None
+    if dates and not dates.paused:
         deadline = dates.current_due_on
         planned.append(
             Planned(ReminderKind.DEADLINE_SOON, morning_of(deadline - timedelta(days=DEADLINE_WARNING_DAYS)))

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def place_name(country: str, subdivision: str = "") -> str:
-    name = dict(countries).get(country, country)
+    name = countries.name(country) or country
     subdivisions = dict(jurisdictions.COUNTRIES_WITH_SUBDIVISIONS.get(country, []))
     if subdivision in subdivisions:
         return f"{subdivisions[subdivision]}, {name}"

@@ -344,7 +344,14 @@ class ExtensionForm(StepForm):
         return _past_date(self.cleaned_data["announced_on"])
 
 
-class AnswerForm(StepForm):
+class _PastAnswerDate:
+    """An `answered_on` field that refuses a day in the future."""
+
+    def clean_answered_on(self) -> date:
+        return _past_date(self.cleaned_data["answered_on"])
+
+
+class AnswerForm(_PastAnswerDate, StepForm):
     outcome = forms.ChoiceField(
         label=_("What did LinkedIn say?"), choices=AnswerOutcome.choices, widget=forms.RadioSelect
     )
@@ -357,9 +364,6 @@ class AnswerForm(StepForm):
         validators=[validate_multiline_text],
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-    def clean_answered_on(self) -> date:
-        return _past_date(self.cleaned_data["answered_on"])
 
 
 class SentOnForm(StepForm):
@@ -393,21 +397,15 @@ class AccessSentForm(SentOnForm):
     sent_label = _("When did you send the access request?")
 
 
-class AnsweredOnForm(StepForm):
+class AnsweredOnForm(_PastAnswerDate, StepForm):
     answered_on = forms.DateField(label=_("When did LinkedIn answer?"), widget=IsoDateInput)
 
-    def clean_answered_on(self) -> date:
-        return _past_date(self.cleaned_data["answered_on"])
 
-
-class AppealAnswerForm(StepForm):
+class AppealAnswerForm(_PastAnswerDate, StepForm):
     outcome = forms.ChoiceField(
         label=_("What did LinkedIn decide?"), choices=AppealOutcome.choices, widget=forms.RadioSelect
     )
     answered_on = forms.DateField(label=_("When?"), widget=IsoDateInput)
-
-    def clean_answered_on(self) -> date:
-        return _past_date(self.cleaned_data["answered_on"])
 
 
 class ComplaintForm(SentOnForm):

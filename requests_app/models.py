@@ -160,7 +160,7 @@ class DeletionRequest(models.Model):
     # A text (complaint, receipt) claims a step only when its date is here.
     id_requested_on = models.DateField(null=True, blank=True)
     id_given_on = models.DateField(null=True, blank=True)  # where the clock stops for ID (UK), it restarts here
-    # The days the clock stood still over the ID requests the member answered (see dates.id_stopped_days).
+    # The days the clock stood still over the ID requests the member answered (see dates.request_dates).
     id_stopped_days = models.PositiveIntegerField(default=0)
     follow_up_sent_on = models.DateField(null=True, blank=True)
     appeal_sent_on = models.DateField(null=True, blank=True)

@@ -140,7 +140,7 @@ def stage_of(request: DeletionRequest, today: date) -> Stage:
         return Stage(StageKind.NOT_SENT, appeal_first=appeal_first)
     if request.status == Status.ANSWERED:
         return _answered_stage(request, today, appeal_first)
-    return _waiting_stage(request, today, appeal_first)
+    return _waiting_stage(request, regime, today, appeal_first)
 
 
 def _answered_stage(request: DeletionRequest, today: date, appeal_first: bool) -> Stage:
@@ -156,14 +156,14 @@ def _answered_stage(request: DeletionRequest, today: date, appeal_first: bool) -
     return Stage(_ANSWER_STAGES[request.answer_outcome], appeal_first=appeal_first)
 
 
-def _waiting_stage(request: DeletionRequest, today: date, appeal_first: bool) -> Stage:
-    if dates.clock_paused(request):
-        return Stage(StageKind.ID_REQUESTED, appeal_first=appeal_first)
+def _waiting_stage(request: DeletionRequest, regime: jurisdictions.Regime, today: date, appeal_first: bool) -> Stage:
     request_dates = dates.request_dates(request)
+    if request_dates.paused:
+        return Stage(StageKind.ID_REQUESTED, appeal_first=appeal_first)
     due = request_dates.current_due_on
     if today <= due:
         # Once the member gave the ID where the clock stopped for it, LinkedIn's move again.
-        id_given = request.id_given_on is not None and jurisdictions.regime_by_code(request.regime_code).pauses_for_id
+        id_given = request.id_given_on is not None and regime.pauses_for_id
         if request.answer_outcome == AnswerOutcome.ASKED_FOR_ID and not id_given:
             return Stage(StageKind.ID_REQUESTED, until=due, appeal_first=appeal_first)
         kind = StageKind.EXTENDED if request_dates.extended_due_on else StageKind.WAITING

@@ -13,7 +13,7 @@ import time_machine
 from django.test import Client
 
 from requests_app import dates, letters, receipts, stages
-from requests_app.lifecycle import DateOrderError
+from requests_app.lifecycle import DateOrderError, InvalidTransition
 from requests_app.models import DeletionRequest, ReceiptFingerprint
 from requests_app.services import requests as request_services
 from requests_app.stages import StageKind, stage_of
@@ -234,6 +234,9 @@ def test_an_appeal_where_the_law_gives_none_is_refused(client):
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.appeal_sent_on is None
+    # The verb refuses it too, whoever calls it.
+    with pytest.raises(InvalidTransition):
+        request_services.request_record_appeal(request=request, sent_on=date(2026, 2, 21))
 
 
 def test_a_complaint_to_an_authority_that_is_not_the_members_is_refused(client):
@@ -245,6 +248,9 @@ def test_a_complaint_to_an_authority_that_is_not_the_members_is_refused(client):
     assert response.status_code == 400
     request.refresh_from_db()
     assert request.complaint_sent_on is None
+    # The verb refuses it too, not only the form's choices.
+    with pytest.raises(InvalidTransition):
+        request_services.request_record_complaint(request=request, sent_on=date(2026, 3, 20), authority_key="ag_tx")
 
 
 # --------------------------------------------------------------------------- the complaint states only what happened
@@ -426,7 +432,7 @@ def test_a_second_uk_id_request_stops_the_clock_again_and_keeps_the_first_pause(
     request_services.request_record_id_given(request=uk, given_on=date(2026, 1, 27))  # 7 days
     request_services.request_record_answer(request=uk, outcome="asked_for_id", answered_on=date(2026, 2, 3))
     uk.refresh_from_db()
-    assert dates.clock_paused(uk) and stage_of(uk, date(2026, 3, 1)).kind == StageKind.ID_REQUESTED
+    assert dates.request_dates(uk).paused and stage_of(uk, date(2026, 3, 1)).kind == StageKind.ID_REQUESTED
     request_services.request_record_id_given(request=uk, given_on=date(2026, 2, 5))  # 2 more days
     uk.refresh_from_db()
     assert uk.id_stopped_days == 9
@@ -437,7 +443,7 @@ def test_a_uk_id_request_after_the_deadline_stops_nothing():
     uk = DeletionRequestFactory(country="GB", regime_code="uk_gdpr", status="submitted", submitted_on=date(2026, 1, 7))
     request_services.request_record_answer(request=uk, outcome="asked_for_id", answered_on=date(2026, 2, 20))
     uk.refresh_from_db()
-    assert not dates.clock_paused(uk)
+    assert not dates.request_dates(uk).paused
     assert stage_of(uk, date(2026, 2, 21)).kind == StageKind.OVERDUE
 
 

@@ -77,6 +77,16 @@ def _event(request: DeletionRequest, kind: str, *, on_date: date | None = None, 
     RequestEvent.objects.create(request=request, kind=kind, on_date=on_date, detail=detail)
 
 
+def _step_recorded(request: DeletionRequest, kind: str, *, on_date: date | None = None, detail: str = "") -> None:
+    """The end of every verb that records a step: its timeline line (refused
+    when the timeline is full, before anything is written), the row, the
+    reminders replanned to the new state and the receipt rendered anew."""
+    _event(request, kind, on_date=on_date, detail=detail)
+    request.save()
+    reminders_replan(request)
+    _receipt_changed(request)
+
+
 def _locked(request: DeletionRequest, action: Action) -> DeletionRequest:
     """The request re-read under its row lock, moved to the state `action`
     leads to (or InvalidTransition)."""
@@ -155,10 +165,7 @@ def request_mark_submitted(*, request: DeletionRequest, submitted_on: date, case
         if request.follow_up_sent_on and request.follow_up_sent_on < dates.earliest_follow_up_on(request_dates):
             # With the corrected date the deadline had not passed yet: that letter was no follow-up.
             request.follow_up_sent_on = None
-        request.save()
-        _event(request, EventKind.SUBMITTED, on_date=submitted_on)
-        reminders_replan(request)
-        _receipt_changed(request)
+        _step_recorded(request, EventKind.SUBMITTED, on_date=submitted_on)
 
 
 def request_record_extension(*, request: DeletionRequest, announced_on: date) -> None:
@@ -178,10 +185,7 @@ def request_record_extension(*, request: DeletionRequest, announced_on: date) ->
                 % {"date": formats.date_format(first_due, "DATE_FORMAT")}
             )
         request.extended_on = announced_on
-        request.save()
-        _event(request, EventKind.EXTENDED, on_date=announced_on)
-        reminders_replan(request)
-        _receipt_changed(request)
+        _step_recorded(request, EventKind.EXTENDED, on_date=announced_on)
 
 
 def request_record_answer(*, request: DeletionRequest, outcome: str, answered_on: date, summary: str = "") -> None:
@@ -204,10 +208,7 @@ def request_record_answer(*, request: DeletionRequest, outcome: str, answered_on
             request.id_given_on = None
         request.answer_outcome = outcome
         request.answer_summary = summary
-        request.save()
-        _event(request, EventKind.ANSWERED, on_date=answered_on, detail=outcome)
-        reminders_replan(request)
-        _receipt_changed(request)
+        _step_recorded(request, EventKind.ANSWERED, on_date=answered_on, detail=outcome)
 
 
 def request_record_id_given(*, request: DeletionRequest, given_on: date) -> None:
@@ -223,10 +224,7 @@ def request_record_id_given(*, request: DeletionRequest, given_on: date) -> None
         else:  # a corrected date for the same ask
             request.id_stopped_days += (given_on - request.id_given_on).days
         request.id_given_on = given_on
-        request.save()
-        _event(request, EventKind.ID_GIVEN, on_date=given_on)
-        reminders_replan(request)
-        _receipt_changed(request)
+        _step_recorded(request, EventKind.ID_GIVEN, on_date=given_on)
 
 
 def request_record_follow_up(*, request: DeletionRequest, sent_on: date) -> None:
@@ -243,10 +241,7 @@ def request_record_follow_up(*, request: DeletionRequest, sent_on: date) -> None
             % {"date": formats.date_format(request_dates.current_due_on, "DATE_FORMAT")},
         )
         request.follow_up_sent_on = sent_on
-        request.save()
-        _event(request, EventKind.FOLLOW_UP_SENT, on_date=sent_on)
-        reminders_replan(request)
-        _receipt_changed(request)
+        _step_recorded(request, EventKind.FOLLOW_UP_SENT, on_date=sent_on)
 
 
 def request_record_appeal(*, request: DeletionRequest, sent_on: date) -> None:
@@ -259,10 +254,7 @@ def request_record_appeal(*, request: DeletionRequest, sent_on: date) -> None:
             raise InvalidTransition("an appeal follows a refusal or a partial answer")
         check_not_before(sent_on, request.answered_on, _("You cannot have appealed before LinkedIn answered."))
         request.appeal_sent_on = sent_on
-        request.save()
-        _event(request, EventKind.APPEAL_SENT, on_date=sent_on)
-        reminders_replan(request)
-        _receipt_changed(request)
+        _step_recorded(request, EventKind.APPEAL_SENT, on_date=sent_on)
 
 
 def request_record_appeal_answer(*, request: DeletionRequest, outcome: str, answered_on: date) -> None:
@@ -275,10 +267,7 @@ def request_record_appeal_answer(*, request: DeletionRequest, outcome: str, answ
         )
         request.appeal_outcome = outcome
         request.appeal_answered_on = answered_on
-        request.save()
-        _event(request, EventKind.APPEAL_ANSWERED, on_date=answered_on, detail=outcome)
-        reminders_replan(request)
-        _receipt_changed(request)
+        _step_recorded(request, EventKind.APPEAL_ANSWERED, on_date=answered_on, detail=outcome)
 
 
 def request_record_complaint(*, request: DeletionRequest, sent_on: date, authority_key: str) -> None:
@@ -293,10 +282,7 @@ def request_record_complaint(*, request: DeletionRequest, sent_on: date, authori
         check_not_before(sent_on, request.submitted_on, _("You cannot have complained before you sent the request."))
         request.complaint_sent_on = sent_on
         request.complaint_authority = authority_key
-        request.save()
-        _event(request, EventKind.COMPLAINT_SENT, on_date=sent_on, detail=authority_key)
-        reminders_replan(request)
-        _receipt_changed(request)
+        _step_recorded(request, EventKind.COMPLAINT_SENT, on_date=sent_on, detail=authority_key)
 
 
 def request_record_access_sent(*, request: DeletionRequest, sent_on: date) -> None:
@@ -306,10 +292,7 @@ def request_record_access_sent(*, request: DeletionRequest, sent_on: date) -> No
         if not request.access_request:
             raise InvalidTransition("this request has no access request")
         request.access_sent_on = sent_on
-        request.save()
-        _event(request, EventKind.ACCESS_SENT, on_date=sent_on)
-        reminders_replan(request)
-        _receipt_changed(request)
+        _step_recorded(request, EventKind.ACCESS_SENT, on_date=sent_on)
 
 
 def request_record_access_answer(*, request: DeletionRequest, answered_on: date) -> None:
@@ -321,20 +304,14 @@ def request_record_access_answer(*, request: DeletionRequest, answered_on: date)
             answered_on, request.access_sent_on, _("LinkedIn cannot have answered before you sent the access request.")
         )
         request.access_answered_on = answered_on
-        request.save()
-        _event(request, EventKind.ACCESS_ANSWERED, on_date=answered_on)
-        reminders_replan(request)
-        _receipt_changed(request)
+        _step_recorded(request, EventKind.ACCESS_ANSWERED, on_date=answered_on)
 
 
 def request_confirm_ai_setting(*, request: DeletionRequest, switched_off_on: date) -> None:
     with transaction.atomic():
         request = _locked(request, Action.CONFIRM_AI_SETTING)
         request.ai_setting_off_on = switched_off_on
-        request.save()
-        _event(request, EventKind.AI_SETTING_OFF, on_date=switched_off_on)
-        reminders_replan(request)
-        _receipt_changed(request)
+        _step_recorded(request, EventKind.AI_SETTING_OFF, on_date=switched_off_on)
 
 
 def request_confirm_email(*, request: DeletionRequest) -> bool:
