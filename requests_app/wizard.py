@@ -19,7 +19,7 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 from formtools.wizard.views import NamedUrlSessionWizardView, WizardView
 
-from . import explain, forms, guide, jurisdictions
+from . import explain, forms, guide, jurisdictions, letters
 from .choices import DataCategory, Scope
 from .models import DeletionRequest
 from .services import links
@@ -172,7 +172,17 @@ class StartWizard(NamedUrlSessionWizardView):
             context["ai_setting"] = guide.ai_setting_step()
         if self.steps.current == "review":
             context["summary"] = self._summary()
+            context["letter_preview"] = self._letter_preview()
         return context
+
+    def _letter_preview(self) -> letters.Letters | None:
+        """The letters exactly as the request will have them: made from the
+        steps' data and the reference the request will get."""
+        steps = [self.get_cleaned_data_for_step(name) for name in ("you", "what", "ai-setting", "reminders")]
+        if not all(steps):
+            return None
+        reference = self.storage.extra_data.setdefault("reference", request_services.new_reference())
+        return letters.build_letters(request_services.draft_request(_draft(*steps), reference=reference))
 
     def _summary(self) -> dict:
         you = self._you()
@@ -200,28 +210,11 @@ class StartWizard(NamedUrlSessionWizardView):
         creation_key = form_dict["review"].cleaned_data["creation_key"]
         if creation_key != self.storage.extra_data.get("creation_key"):
             return self._expired()
-        draft = request_services.RequestDraft(
-            first_name=you["first_name"],
-            last_name=you["last_name"],
-            postal_address=you.get("postal_address", ""),
-            email=you["email"],
-            country=you["country"],
-            subdivision=you.get("subdivision", ""),
-            language=you["language"],
-            letter_language=you["letter_language"],
-            profile_url=you["profile_url"],
-            scope=what["scope"],
-            data_categories=what["data_categories"],
-            particular_situation=what.get("particular_situation", ""),
-            specific_urls=what["specific_urls"],
-            object_to_processing=what.get("object_to_processing", False),
-            close_account=what["close_account"],
-            access_request=what.get("access_request", False),
-            ai_setting_off_on=ai.get("switched_off_on"),
-            reminders_enabled=form_dict["reminders"].cleaned_data["reminders_enabled"],
-        )
+        draft = _draft(you, what, ai, form_dict["reminders"].cleaned_data)
         try:
-            request_obj, token = request_services.request_create(draft=draft, creation_key=creation_key)
+            request_obj, token = request_services.request_create(
+                draft=draft, creation_key=creation_key, reference=self.storage.extra_data.get("reference")
+            )
         except IntegrityError:
             # A concurrent second "Create" from this same session lost the race.
             existing = DeletionRequest.objects.filter(creation_key=creation_key).first()
@@ -241,3 +234,26 @@ class StartWizard(NamedUrlSessionWizardView):
             % {"reference": request_obj.reference},
         )
         return redirect("requests_app:detail", token=token)
+
+
+def _draft(you: dict, what: dict, ai: dict, reminders: dict) -> request_services.RequestDraft:
+    return request_services.RequestDraft(
+        first_name=you["first_name"],
+        last_name=you["last_name"],
+        postal_address=you.get("postal_address", ""),
+        email=you["email"],
+        country=you["country"],
+        subdivision=you.get("subdivision", ""),
+        language=you["language"],
+        letter_language=you["letter_language"],
+        profile_url=you["profile_url"],
+        scope=what["scope"],
+        data_categories=what["data_categories"],
+        particular_situation=what.get("particular_situation", ""),
+        specific_urls=what["specific_urls"],
+        object_to_processing=what.get("object_to_processing", False),
+        close_account=what["close_account"],
+        access_request=what.get("access_request", False),
+        ai_setting_off_on=ai.get("switched_off_on"),
+        reminders_enabled=reminders["reminders_enabled"],
+    )

@@ -100,39 +100,52 @@ def _receipt_changed(request: DeletionRequest) -> None:
     queue.enqueue_on_commit(queue.RENDER_RECEIPT, request.pk)
 
 
-def request_create(*, draft: RequestDraft, creation_key: str | None = None) -> tuple[DeletionRequest, str]:
+def draft_request(draft: RequestDraft, *, reference: str) -> DeletionRequest:
+    """The request `draft` makes, not saved: what `request_create` stores, and
+    what the review step shows the letter of before anything is stored."""
+    regime = jurisdictions.regime_for(draft.country, draft.subdivision)
+    return DeletionRequest(
+        reference=reference,
+        full_name=draft.full_name,
+        first_name=draft.first_name,
+        last_name=draft.last_name,
+        postal_address=draft.postal_address,
+        email=draft.email,
+        email_digest=email_digest(draft.email),
+        profile_url=draft.profile_url,
+        country=draft.country,
+        subdivision=draft.subdivision,
+        language=draft.language,
+        letter_language=draft.letter_language,
+        scope=draft.scope,
+        data_categories=draft.data_categories,
+        specific_urls=draft.specific_urls,
+        object_to_processing=draft.object_to_processing and regime.has_objection_right,
+        particular_situation=draft.particular_situation if regime.has_objection_right else "",
+        close_account=draft.close_account,
+        ai_setting_off_on=draft.ai_setting_off_on,
+        reminders_enabled=draft.reminders_enabled,
+        regime_code=regime.code,
+        access_request=draft.access_request,
+    )
+
+
+def request_create(
+    *, draft: RequestDraft, creation_key: str | None = None, reference: str | None = None
+) -> tuple[DeletionRequest, str]:
     """Create the request and return it with its private-link token.
 
     `creation_key` makes a double-submitted form create one request: the second
     attempt raises IntegrityError, which the caller turns into a redirect.
+    `reference` is the one the review step showed in the letter's preview; it
+    is used unless another request took it meanwhile.
     """
-    regime = jurisdictions.regime_for(draft.country, draft.subdivision)
     with transaction.atomic():
-        request = DeletionRequest.objects.create(
-            reference=_unique_reference(),
-            creation_key=creation_key,
-            full_name=draft.full_name,
-            first_name=draft.first_name,
-            last_name=draft.last_name,
-            postal_address=draft.postal_address,
-            email=draft.email,
-            email_digest=email_digest(draft.email),
-            profile_url=draft.profile_url,
-            country=draft.country,
-            subdivision=draft.subdivision,
-            language=draft.language,
-            letter_language=draft.letter_language,
-            scope=draft.scope,
-            data_categories=draft.data_categories,
-            specific_urls=draft.specific_urls,
-            object_to_processing=draft.object_to_processing and regime.has_objection_right,
-            particular_situation=draft.particular_situation if regime.has_objection_right else "",
-            close_account=draft.close_account,
-            ai_setting_off_on=draft.ai_setting_off_on,
-            reminders_enabled=draft.reminders_enabled,
-            regime_code=regime.code,
-            access_request=draft.access_request,
-        )
+        if reference is None or DeletionRequest.objects.filter(reference=reference).exists():
+            reference = _unique_reference()
+        request = draft_request(draft, reference=reference)
+        request.creation_key = creation_key
+        request.save(force_insert=True)
         _event(request, EventKind.CREATED)
         if draft.ai_setting_off_on:
             _event(request, EventKind.AI_SETTING_OFF, on_date=draft.ai_setting_off_on)
