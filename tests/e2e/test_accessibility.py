@@ -1,4 +1,4 @@
-"""Every page, at desktop width and on a 360 px phone: axe-core finds no serious
+"""Every page, at desktop width and on a 360 px phone, light and dark: axe-core finds no serious
 or critical WCAG 2.2 AA problem, nothing scrolls sideways, and a screenshot is
 saved under test-artifacts/screenshots/ for a person to look at."""
 
@@ -21,13 +21,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SUMMARY = "#error-summary"
 
 
-@pytest.fixture(params=["desktop", "mobile"])
+@pytest.fixture(params=["desktop", "mobile", "desktop-dark", "mobile-dark"])
 def viewport(request):
     return request.param
 
 
 def test_every_page_is_accessible_and_fits_a_phone(make_page, screenshot, viewport):
-    page = make_page(viewport)
+    size, _dash, scheme = viewport.partition("-")
+    page = make_page(size, color_scheme=scheme or "light")
     seen = []
 
     def check(name: str) -> None:
