@@ -6,6 +6,7 @@ import logging
 import re
 
 from django import forms
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -67,6 +68,22 @@ def complaint_pack_download(
         logger.exception("complaint pack for %s could not be rendered", request_obj.reference)
         return _try_again(_("Your complaint pack could not be made just now. Please try again in a minute."))
     return _pdf_response(issued)
+
+
+@never_cache
+@require_GET
+@ratelimit(key=link_key, rate="20/h", method="GET", block=True)
+@private_link
+def letter_pdf_download(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
+    try:
+        pdf = receipts.render_letter_isolated(request_obj, time_limit=settings.RECEIPT_TIME_LIMIT_SECONDS)
+    except receipts.ReceiptError:
+        logger.exception("letter PDF for %s could not be rendered", request_obj.reference)
+        return _try_again(_("Your letter could not be made just now. Please try again in a minute."))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{request_obj.reference}-letter.pdf"'
+    response["Content-Length"] = str(len(pdf))
+    return response
 
 
 class VerifyForm(forms.Form):

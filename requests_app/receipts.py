@@ -41,7 +41,7 @@ from django.utils import translation
 
 from . import dates, explain, jurisdictions
 from .choices import DataCategory, EventKind, Scope
-from .letters import Complaint, build_letters
+from .letters import Complaint, build_letters, letter_language
 from .pdf_engine import EXIT_FETCH_REFUSED, DataOnlyFetcher, html_to_pdf
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ CONTENT_VERSION = 4
 LETTER_COUNTRIES = frozenset({"US", "CA"})
 
 TEMPLATE_NAME = "receipts/receipt.html"
+LETTER_TEMPLATE_NAME = "receipts/letter.html"
 FINGERPRINT_RE = re.compile(r"[0-9a-f]{64}")
 # Spaces, colons and dashes a person may type between the printed groups.
 _FINGERPRINT_SEPARATORS = re.compile(r"[\s:\-]+")
@@ -373,9 +374,28 @@ def render_receipt_isolated(
     fallback, and how a complaint pack is made: a render there must never
     hold a server process for long."""
     markup = render_receipt_html(request, events=events, fingerprint=fingerprint, complaint=complaint)
+    return pdf_isolated(markup, page_size=page_size(request.country), time_limit=time_limit)
+
+
+def render_letter_isolated(request: DeletionRequest, *, time_limit: float) -> bytes:
+    """The formal letter alone as PDF, in the letter's language, laid out like
+    the receipt in a child process (a member downloads it once or twice: it is
+    not stored, and carries no fingerprint: the receipt is what proves)."""
+    language = letter_language(request)
+    built = build_letters(request)
+    with translation.override(language):
+        markup = render_to_string(
+            LETTER_TEMPLATE_NAME, {"request_obj": request, "letters": built, "language": language}
+        )
+    return pdf_isolated(markup, page_size=page_size(request.country), time_limit=time_limit)
+
+
+def pdf_isolated(markup: str, *, page_size: str, time_limit: float) -> bytes:
+    """`markup` laid out as PDF by a child process killed after
+    ``time_limit`` seconds (ReceiptTimeout); ReceiptError if it fails."""
     try:
-        child = subprocess.run(  # noqa: S603 (our own module; page_size() is "A4" or "letter")
-            [sys.executable, "-m", "requests_app.pdf_engine", page_size(request.country)],
+        child = subprocess.run(  # noqa: S603 (our own module; page_size is "A4" or "letter")
+            [sys.executable, "-m", "requests_app.pdf_engine", page_size],
             input=markup.encode("utf-8"),
             capture_output=True,
             timeout=time_limit,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("r/<str:token>/", views.request_detail, name="detail"),
     path("r/<str:token>/letter.txt", views.letter_download, name="letter"),
     path("r/<str:token>/letter/", views.letter_print, name="letter_print"),
+    path("r/<str:token>/letter.pdf", receipt_views.letter_pdf_download, name="letter_pdf"),
     path("r/<str:token>/submitted/", views.mark_submitted, name="mark_submitted"),
     path("r/<str:token>/extended/", views.record_extension, name="record_extension"),
     path("r/<str:token>/answered/", views.record_answer, name="record_answer"),

@@ -52,6 +52,7 @@ def test_every_page_but_the_public_ones_is_never_cached():
         "detail": f"/r/{token}/",
         "letter": f"/r/{token}/letter.txt",
         "letter_print": f"/r/{token}/letter/",
+        "letter_pdf": f"/r/{token}/letter.pdf",
         "mark_submitted": f"/r/{token}/submitted/",
         "record_extension": f"/r/{token}/extended/",
         "record_answer": f"/r/{token}/answered/",

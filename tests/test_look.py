@@ -111,3 +111,33 @@ def test_the_review_step_shows_the_exact_letter_the_request_will_have(client):
     assert preview == [field.text for field in made.deletion_form.fields] + [made.letter]
     assert DeletionRequest.objects.get().reference in preview[-1]
     assert "Zoë O'Brien-Łukasz" in preview[-1]
+
+
+def test_the_letter_alone_downloads_as_a_pdf_in_the_letters_language(client):
+    from .test_receipts import pdf_text
+
+    response = complete_journey(client, you_fields=you(language="fr", letter_language="own", country="FR"))
+    token = token_from_url(response.url)
+    request = DeletionRequest.objects.get()
+    page = client.get(f"/r/{token}/").content.decode()
+    assert f'href="/r/{token}/letter.pdf"' in page
+    pdf = client.get(f"/r/{token}/letter.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert f'filename="{request.reference}-letter.pdf"' in pdf["Content-Disposition"]
+    # The running footer of each page ("LinkedOut · LO-…", "Page 1 sur 2") aside.
+    footer = re.compile(r"^(LinkedOut · LO-[0-9A-Z-]+|Page \d+ sur \d+)$", re.MULTILINE)
+    body = footer.sub("", pdf_text(pdf.content))
+    assert footer.search(pdf_text(pdf.content))
+    text = " ".join(body.split())
+    letter = letters.build_letters(request).letter
+    # The whole letter, word for word (where lines break aside), and nothing of the receipt.
+    assert re.sub(r"\s+", "", letter) in re.sub(r"\s+", "", body)
+    assert "Madame, Monsieur," in text and "Anna Müller" in text
+    assert "Receipt for request" not in text and "Reçu" not in text
+
+
+def test_an_erased_requests_letter_is_gone(client):
+    response = complete_journey(client)
+    token = token_from_url(response.url)
+    client.post(f"/r/{token}/erase/", {"confirm": "on"})
+    assert client.get(f"/r/{token}/letter.pdf").status_code in (404, 410)
