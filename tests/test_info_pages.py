@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -214,3 +217,18 @@ def test_a_missing_or_broken_operator_file_says_which(tmp_path):
     broken.write_text("{ name: ", encoding="utf-8")
     with pytest.raises(site_operator.OperatorFileError, match=r"broken.json: not valid JSON \(line 1"):
         site_operator.load(str(broken))
+
+
+def test_a_broken_operator_file_stops_the_app_at_start_with_the_field_named(tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE", "REDIS", "CELERY"))},
+        "DEBUG": "1",
+        "VAR_DIR": str(tmp_path),
+        "OPERATOR_FILE": write_operator(tmp_path, name="X", contact_url="http://plain.example"),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "OPERATOR_FILE operator.json: 'contact_url' must start with https://" in result.stderr
