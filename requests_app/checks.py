@@ -8,7 +8,7 @@ from django.core import checks
 from . import site_operator
 
 
-@checks.register(checks.Tags.compatibility, deploy=False)
+@checks.register()
 def operator_identity_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """In production the imprint must name who runs the site (§ 5 DDG); the
     page says it was not filled in, and this says so to the operator."""
