@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -48,8 +49,20 @@ class Retention:
     form_session: str  # the half-filled guided form and the session cookie
     confirmation_link_days: int
     email_link_days: int
-    csrf_cookie: str
-    language_cookie: str
+
+
+@dataclass(frozen=True)
+class Cookie:
+    name: str
+    kept: str  # duration_words
+
+
+@dataclass(frozen=True)
+class Cookies:
+    csrf: Cookie
+    session: Cookie
+    language: Cookie
+    messages: Cookie
 
 
 def retention() -> Retention:
@@ -60,8 +73,18 @@ def retention() -> Retention:
         form_session=duration_words(settings.SESSION_COOKIE_AGE),
         confirmation_link_days=tokens.CONFIRMATION_VALID_FOR.days,
         email_link_days=tokens.EMAIL_LINK_VALID_FOR.days,
-        csrf_cookie=duration_words(settings.CSRF_COOKIE_AGE),
-        language_cookie=duration_words(settings.LANGUAGE_COOKIE_AGE),
+    )
+
+
+def cookies() -> Cookies:
+    """The cookies this site sets, named and aged as Django sets them."""
+    return Cookies(
+        csrf=Cookie(settings.CSRF_COOKIE_NAME, duration_words(settings.CSRF_COOKIE_AGE)),
+        session=Cookie(settings.SESSION_COOKIE_NAME, duration_words(settings.SESSION_COOKIE_AGE)),
+        language=Cookie(settings.LANGUAGE_COOKIE_NAME, duration_words(settings.LANGUAGE_COOKIE_AGE)),
+        # A notice ("Saved") waits in this cookie until the next page shows it
+        # (Django's default FallbackStorage tries the cookie first).
+        messages=Cookie(CookieStorage.cookie_name, kept=""),
     )
 
 
@@ -69,6 +92,7 @@ def retention() -> Retention:
 class Privacy:
     operator: site_operator.Operator
     retention: Retention
+    cookies: Cookies
     # The data-protection authority of the operator's place, if LinkedOut knows it.
     authority: jurisdictions.Authority | None
 
@@ -76,7 +100,7 @@ class Privacy:
 def privacy() -> Privacy:
     operator = site_operator.current()
     authority = jurisdictions.member_authority(operator.country, operator.subdivision) if operator.country else None
-    return Privacy(operator=operator, retention=retention(), authority=authority)
+    return Privacy(operator=operator, retention=retention(), cookies=cookies(), authority=authority)
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,9 @@ def test_privacy_policy_states_the_retention_periods_the_purge_uses(client, sett
 
 def test_privacy_policy_names_cookies_links_and_logs_as_the_code_sets_them(client, settings):
     settings.CSRF_COOKIE_AGE = 7 * 24 * 60 * 60
+    settings.SESSION_COOKIE_NAME = "linkedout_session"
     page = text_of(client.get("/privacy/"))
+    assert "A session cookie (linkedout_session), set when you start the form" in page
     assert "(csrftoken), kept for 7 days" in page
     assert "(django_language), only if you choose a language with the switcher, kept until you close" in page
     assert "works once, for 7 days; the links in reminder emails stop working after 60 days" in page
