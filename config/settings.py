@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "requests_app.context_processors.site_links",
             ],
         },
     },
@@ -303,6 +304,16 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Product ----------------------------------------------------------------
+# Who runs this instance (imprint, privacy policy, accessibility contact): a
+# JSON file whose entries override requests_app/data/operator.json (see
+# requests_app/data/operator.example.json). Unset, the pages say that the
+# operator has not filled them in, and `manage.py check` warns in production.
+OPERATOR_FILE = env.str("OPERATOR_FILE", default="")
+# Shown in every page's footer. An operator who runs a changed copy points it
+# at their own code.
+SOURCE_CODE_URL = env.str("SOURCE_CODE_URL", default="https://github.com/linkedout-app/linkedout")
+if not SOURCE_CODE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"SOURCE_CODE_URL must be an http(s) address, not {SOURCE_CODE_URL!r}.")
 # Days after which a closed request's personal data is purged.
 RETENTION_DAYS_AFTER_CLOSE = env.int("RETENTION_DAYS_AFTER_CLOSE", default=90)
 # Reminder delivery: attempts before a reminder is marked failed, the first

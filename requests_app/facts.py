@@ -30,6 +30,7 @@ REQUIRED_FACTS: dict[str, tuple[str, ...]] = {
     "privacy_contact_form": ("url",),
     "dpo_form": ("url",),
     "account_closure": ("url", "deletion_days"),
+    "account_closure_keeps_data": (),
     "ai_setting": ("url", "section_heading", "setting_name", "switch_label", "desktop_path", "mobile_path"),
     "opt_out_is_future_only": (),
     "ai_training_data": (),

@@ -10,6 +10,10 @@ start = StartWizard.as_view(url_name="requests_app:start_step", done_step_name="
 urlpatterns = [
     path("", views.home, name="home"),
     path("laws/", views.laws, name="laws"),
+    path("faq/", views.faq, name="faq"),
+    path("about/", views.about, name="about"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("start/", start, name="start"),
     re_path(r"^start/(?P<step>[a-z-]+)/$", start, name="start_step"),
     path("link/", views.email_link, name="email_link"),

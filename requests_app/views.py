@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
-from . import dates, emails, explain, forms, guide, jurisdictions, stages
+from . import dates, emails, explain, forms, guide, info_pages, jurisdictions, site_operator, stages
 from .access import link_key, private_link
 from .choices import AnswerOutcome, ReminderKind, ReminderState, TokenPurpose
 from .health import health_report
@@ -50,6 +50,23 @@ def laws(request: HttpRequest) -> HttpResponse:
     """Every law, deadline and authority LinkedOut applies, with its source."""
     context = {"rows": explain.law_overview(), "member_authorities": explain.member_authorities_overview()}
     return render(request, "requests_app/laws.html", context)
+
+
+def faq(request: HttpRequest) -> HttpResponse:
+    return render(request, "requests_app/faq.html", {"faq": info_pages.faq()})
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    """What LinkedOut is, and the imprint of whoever runs this instance."""
+    return render(request, "requests_app/about.html", {"operator": site_operator.current()})
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "requests_app/privacy.html", {"privacy": info_pages.privacy()})
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "requests_app/accessibility.html", {"operator": site_operator.current()})
 
 
 @never_cache

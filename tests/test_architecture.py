@@ -20,6 +20,7 @@ ROOT = APP.parent
 # The rules at the bottom: no models, no services, no I/O of their own.
 PURE = {
     "facts", "jurisdictions", "choices", "lifecycle", "dates", "stages", "letters", "explain", "guide", "validators",
+    "site_operator",
 }  # fmt: skip
 # What the pure rules may not import (TYPE_CHECKING-only imports are types, not arrows).
 STORE_AND_ABOVE = {

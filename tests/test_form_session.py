@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 NAME, EMAIL = "Oksana Kovalenko", "oksana.private@example.org"
 # Public pages, the same for everyone: a cache may keep them.
-PUBLIC = {"home", "laws"}
+PUBLIC = {"home", "laws", "faq", "about", "privacy", "accessibility"}
 
 
 def filled_to_review(client: Client) -> str:

@@ -40,6 +40,8 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
         "SECURE_HSTS_PRELOAD": "1",
         "BEHIND_HTTPS_PROXY": "1",
+        # An operator who filled in the imprint (otherwise linkedout.W001).
+        "OPERATOR_FILE": str(ROOT / "requests_app" / "data" / "operator.example.json"),
         "VAR_DIR": str(tmp_path),
     }
     result = subprocess.run(

@@ -201,3 +201,19 @@ def test_every_page_is_accessible_and_fits_a_phone(make_page, screenshot, viewpo
     allow_status(page, 403)
     expect(page.get_by_role("heading", name="Please try again")).to_be_visible()
     check("403-csrf")
+
+
+@pytest.mark.parametrize("operator", ["unconfigured", "configured"])
+def test_info_pages_are_accessible_and_fit_a_phone(make_page, screenshot, viewport, operator, settings):
+    # With and without the operator's details: the "not filled in" notice is part of the page.
+    if operator == "configured":
+        settings.OPERATOR_FILE = str(settings.BASE_DIR / "requests_app" / "data" / "operator.example.json")
+    page = make_page(viewport)
+    page.goto("/")
+    for name in ("Questions and answers", "About and imprint", "Privacy policy", "Accessibility"):
+        page.get_by_role("contentinfo").get_by_role("link", name=name, exact=True).click()
+        page.wait_for_load_state("load")
+        full_name = f"{viewport}-info-{operator}-{name.split()[0].lower()}"
+        assert_fits_width(page, full_name)
+        assert_accessible(page, full_name)
+        screenshot(page, full_name)
