@@ -50,20 +50,23 @@ def _request(language: str, **fields) -> DeletionRequest:
 def _submitted(language: str, **fields) -> DeletionRequest:
     request = _request(language, ai_setting_off_on=date(2026, 1, 29), **fields)
     request_services.request_mark_submitted(request=request, submitted_on=SENT)
+    request.refresh_from_db()  # the verbs save their own locked copy
     return request
 
 
-def _texan_appealed(language: str) -> DeletionRequest:
-    request = _submitted(language, country="US", subdivision="TX", regime_code="us_tx", access_request=True)
+def _texan_appealed(language: str, **fields) -> DeletionRequest:
+    request = _submitted(language, country="US", subdivision="TX", regime_code="us_tx", access_request=True, **fields)
     request_services.request_record_answer(request=request, outcome="refused", answered_on=date(2026, 2, 1))
     request_services.request_record_appeal(request=request, sent_on=date(2026, 2, 2))
     request_services.request_record_access_sent(request=request, sent_on=date(2026, 2, 2))
+    request.refresh_from_db()
     return request
 
 
-def _answered_done(language: str) -> DeletionRequest:
-    request = _submitted(language)
+def _answered_done(language: str, **fields) -> DeletionRequest:
+    request = _submitted(language, **fields)
     request_services.request_record_answer(request=request, outcome="done", answered_on=date(2026, 2, 20))
+    request.refresh_from_db()
     return request
 
 
@@ -83,27 +86,27 @@ def _reminder(name: str, kind: str, request: DeletionRequest, action: str) -> Sa
     return Sample(name, message, urls[action], links["unsubscribe_link"], send)
 
 
-def samples(language: str) -> list[Sample]:
-    """Every kind of email in `language` (database access needed; the email
-    backend must be locmem, as in tests)."""
+def samples(language: str, *, full_name: str = "Anna Müller") -> list[Sample]:
+    """Every kind of email in `language`, to a member of that name (database
+    access needed; the email backend must be locmem, as in tests)."""
     if not hasattr(mail, "outbox"):
         mail.outbox = []
-    fresh = DeletionRequestFactory(language=language)
+    fresh = DeletionRequestFactory(language=language, full_name=full_name)
     confirm_token = token_issue(request=fresh, purpose=TokenPurpose.CONFIRM_EMAIL)
     message, send = _sent(
         lambda: emails.send_confirmation_email(request=fresh, confirm_token=confirm_token, valid_days=7)
     )
     confirm = Sample("confirm_address", message, emails.absolute_url(f"/r/{confirm_token}/confirm-email/"), None, send)
 
-    new = _request(language)
+    new = _request(language, full_name=full_name)
     manage_token = token_issue(request=new, purpose=TokenPurpose.MANAGE)
     message, send = _sent(lambda: emails.send_private_link_email(request=new, token=manage_token))
     private = Sample("private_link", message, emails.absolute_url(f"/r/{manage_token}/"), None, send)
 
-    submitted = _submitted(language)
-    texan = _texan_appealed(language)
+    submitted = _submitted(language, full_name=full_name)
+    texan = _texan_appealed(language, full_name=full_name)
     # No authority takes complaints where this member lives (LinkedIn's own policy applies).
-    elsewhere = _submitted(language, country="IN")
+    elsewhere = _submitted(language, country="IN", full_name=full_name)
     return [
         confirm,
         private,
@@ -115,6 +118,6 @@ def samples(language: str) -> list[Sample]:
         _reminder("escalate_no_authority", "escalate", elsewhere, "link"),
         _reminder("appeal_overdue", "appeal_overdue", texan, "link"),
         _reminder("access_overdue", "access_overdue", texan, "link"),
-        _reminder("done_check", "done_check", _answered_done(language), "ai_setting"),
+        _reminder("done_check", "done_check", _answered_done(language, full_name=full_name), "ai_setting"),
         _reminder("purge_warning", "purge_warning", new, "link"),
     ]
