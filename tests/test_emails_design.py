@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +30,7 @@ KINDS = {
     "purge_warning",
 }
 URL = re.compile(r"https?://\S+")
+EMAIL_TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "emails"
 
 
 class _Anchors(HTMLParser):
@@ -78,6 +80,11 @@ def language_samples(request) -> list[Sample]:
     built = samples(request.param)
     assert {sample.name for sample in built} == KINDS
     return built
+
+
+def test_every_kind_of_email_is_among_the_samples():
+    kinds = {path.name.removesuffix("-subject.txt") for path in EMAIL_TEMPLATES.glob("*-subject.txt")}
+    assert kinds == {name for name in KINDS if name != "escalate_no_authority"}
 
 
 def test_every_email_has_exactly_one_button_and_it_opens_the_action(language_samples):
