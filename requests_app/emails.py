@@ -1,14 +1,18 @@
 """Emails: one function per kind, three templates per kind
 (`emails/<kind>-subject.txt`, `-body.txt`, `-body.html`), rendered in the
-request's language. Links use SITE_URL, never the Host of a web request."""
+request's language. Links use SITE_URL, never the Host of a web request.
+Every HTML part extends `emails/layout-body.html`, styled by the one
+stylesheet `emails/email.css`, whose rules are inlined here once per email."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import css_inline
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -76,13 +80,30 @@ class _ReusedConnection:
 _connection = _ReusedConnection()
 
 
+# Mail clients ignore or strip <style>: its rules go into style="" attributes.
+# The @media rules (phone widths, dark mode) cannot be inlined and stay in the
+# head. Built once: the worker reuses it for every email. Nothing is fetched:
+# an email's HTML never names a stylesheet to load.
+_inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _tidy_text(text: str) -> str:
+    """The plain-text part as a person reads it: blocks a kind leaves empty
+    leave no gap, paragraphs are one blank line apart, no trailing spaces."""
+    lines = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return _BLANK_LINES.sub("\n\n", lines) + "\n"
+
+
 def make_message(kind: str, *, to: str, language: str, context: dict) -> EmailMultiAlternatives:
     with translation.override(language):
         context = {**context, "site_url": settings.SITE_URL}
         # One line, whatever the template does: a subject is a header.
         subject = " ".join(render_to_string(f"emails/{kind}-subject.txt", context).split())
-        text = render_to_string(f"emails/{kind}-body.txt", context)
-        html = render_to_string(f"emails/{kind}-body.html", context)
+        # The subject is also the HTML part's title and heading.
+        context["subject"] = subject
+        text = _tidy_text(render_to_string(f"emails/{kind}-body.txt", context))
+        html = _inliner.inline(render_to_string(f"emails/{kind}-body.html", context))
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")
     return message
@@ -199,6 +220,8 @@ def send_reminder_email(*, reminder: Reminder, token: str, unsubscribe: str) -> 
         context["access_due_on"] = dates.access_due_on(request)
     if reminder.kind == "done_check":
         context["done_on"] = dates.done_on(request)
+    if reminder.kind in ("ai_setting", "done_check"):
+        # Their button opens LinkedIn's own setting: that is where the member acts.
         context["ai_setting_url"] = jurisdictions.linkedin_url("ai_setting")
     message = make_message(
         REMINDER_TEMPLATES[reminder.kind], to=request.email, language=request.language, context=context

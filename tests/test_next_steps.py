@@ -373,9 +373,9 @@ def test_the_after_done_appeal_and_access_emails_say_what_the_page_says(mailoutb
     assert check.to == [done.email]
     assert "On Feb. 20, 2026 LinkedIn said it did what you asked." in check.body
     assert "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement" in check.body
-    access = by_subject["LinkedIn did not answer your access request in time"]
+    access = by_subject["LinkedIn did not answer your access request: remind it"]
     assert access.to == [texan.email] and "LinkedIn had until March 19, 2026" in access.body
-    appeal = by_subject["LinkedIn did not answer your appeal: your complaint"]
+    appeal = by_subject["LinkedIn did not answer your appeal: file your complaint"]
     assert "LinkedIn had until April 3, 2026 to answer your appeal" in appeal.body
     assert "Office of the Attorney General of Texas" in appeal.body
     assert "It did not answer my appeal by April 3, 2026, the end of the period the law sets." in appeal.body

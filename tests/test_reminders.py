@@ -124,7 +124,7 @@ def test_due_reminder_is_sent_once_with_unsubscribe_headers(mailoutbox, settings
     assert deliver_due(datetime(2026, 1, 31, 8, 2, tzinfo=UTC)) == []
     [message] = mailoutbox
     assert message.to == [request.email]
-    assert "send your request" in message.subject
+    assert "send your request" in message.subject.lower()
     unsubscribe = message.extra_headers["List-Unsubscribe"]
     assert unsubscribe.startswith(f"<{settings.SITE_URL}/unsubscribe/")
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

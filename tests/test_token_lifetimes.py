@@ -31,7 +31,7 @@ def _links(body: str) -> list[str]:
 def test_a_reminder_emails_links_expire_and_its_unsubscribe_link_only_unsubscribes(mailoutbox):
     request = make_request()
     deliver_due(datetime(2026, 1, 31, 8, 1, tzinfo=UTC))
-    message = next(m for m in mailoutbox if "send your request" in m.subject)
+    message = next(m for m in mailoutbox if "send your request" in m.subject.lower())
     page = next(link for link in _links(message.body) if re.fullmatch(r"/r/[\w-]+/", link))
     unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>").removeprefix(settings.SITE_URL)
     # The id of the request is not in the unsubscribe link, and it opens no page.

@@ -453,7 +453,7 @@ def test_reminder_email_speaks_german_and_carries_the_letter_in_the_letter_langu
             reminder_services.reminder_deliver(reminder_id=reminder_id)
 
     message = next(
-        m for m in mail.outbox if m.subject == tr("de", "LinkedIn missed its deadline: your follow-up letter")
+        m for m in mail.outbox if m.subject == tr("de", "LinkedIn missed its deadline: send the follow-up letter")
     )
     assert f"Hallo {request.full_name}," in message.body
     assert tr("de", "Stop these reminders:") in message.body
