@@ -258,7 +258,7 @@ def test_make_run_says_where_it_answers_last_and_stops_cleanly_on_ctrl_c(tmp_pat
     after_ready = rest.lstrip("\n").splitlines()
     emails_land = f"  Emails land in {tmp_path / 'outbox'} (the /dev/outbox/ page needs DEBUG=1)"
     assert after_ready[:2] == [emails_land, "  Ctrl-C stops web, worker, sweeper, beat"], output
-    assert "stopping web, worker, sweeper, beat" in after_ready[3]
+    assert "system  | stopping web, worker, sweeper, beat" in after_ready[3]
     assert "ERROR" not in output and "Traceback" not in output, output
     assert after_ready[-1].endswith("system  | stopped"), output
 

@@ -62,6 +62,7 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             # Without DEBUG, pages name hashed static files from a manifest
             # that only collectstatic writes: every page would be a 500.
+            self.stdout.write("DEBUG is off: collecting the static files (WhiteNoise serves them) ...")
             call_command("collectstatic", interactive=False, verbosity=0)
         sys.exit(Launcher(processes).run())
 
@@ -196,7 +197,7 @@ class Launcher:
                     exit_code = 1
                     self.stop_requested.set()
                 if self.stop_requested.is_set():
-                    self.say(f"stopping {names}")
+                    self.say(f"stopping {names} (the workers finish their tasks first; Ctrl-C again kills them)")
                     self._signal_all(signal.SIGTERM, group=False)
                     kill_at = time.monotonic() + STOP_SECONDS
                 elif not announced and self.ready.is_set() and time.monotonic() - last_output > QUIET_SECONDS:
