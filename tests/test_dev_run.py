@@ -6,12 +6,14 @@ Ctrl-C, and a missing system package names its apt command."""
 from __future__ import annotations
 
 import os
+import pty
 import re
 import secrets
+import select
+import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -26,7 +28,7 @@ from requests_app.dev_outbox import outbox_list, outbox_message
 from requests_app.models import Reminder
 from requests_app.services import outbox
 from requests_app.services import requests as request_services
-from tests.conftest import needs_pdf, require_packages
+from tests.conftest import needs_pdf, require, require_packages
 from tests.factories import DeletionRequestFactory
 from tests.smtp_sink import free_port
 
@@ -201,66 +203,86 @@ def test_reminders_due_now_says_why_nothing_can_be_made_due():
 # --------------------------------------------------------------------------- the launcher
 
 
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class Terminal:
+    """A program run in a pseudo-terminal of its own, as in a shell window:
+    Ctrl-C there is the terminal sending SIGINT to the whole foreground job
+    (make, its shell if any, the launcher)."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: nothing but exec
+            os.chdir(ROOT)
+            os.execvpe(args[0], args, env)
+        self.output = ""
+
+    def read_until(self, text: str, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while text not in self.output and time.monotonic() < deadline:
+            if select.select([self.fd], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(self.fd, 65536)
+                except OSError:  # the program ended
+                    return text in self.output
+                if not chunk:
+                    break
+                self.output += ANSI_COLOUR.sub("", chunk.decode("utf-8", "replace")).replace("\r\n", "\n")
+        return text in self.output
+
+    def press_ctrl_c(self) -> None:
+        os.write(self.fd, b"\x03")
+
+    def wait(self, timeout: float) -> int:
+        self.read_until("\0never", timeout)  # until the program ends or the time is up
+        finished, status = os.waitpid(self.pid, os.WNOHANG)
+        if not finished:
+            os.kill(self.pid, signal.SIGKILL)
+            _, status = os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        return status
+
+
 def test_make_run_says_where_it_answers_last_and_stops_cleanly_on_ctrl_c(tmp_path):
-    """As `DEBUG=0 make run` runs it, which must serve its static files too."""
+    """`DEBUG=0 make run`, in a terminal: it must serve its static files too."""
+    require(shutil.which("make") is not None, "make", "apt-get install make")
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("SITE_URL", "EMAIL_URL")},
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOW_UNSENT_EMAIL": "1",
-        "EMAIL_URL": "outboxmail://",
         "PORT": str(port),
         "VAR_DIR": str(tmp_path),
     }
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    launcher = subprocess.Popen(
-        [sys.executable, "manage.py", "run_local"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # a group of its own, as the terminal's foreground job
-    )
+    # The suite runs after `make install`: not again here.
+    terminal = Terminal(["make", "--no-print-directory", "-o", ".venv/.installed-stamp", "run"], env)
     address = f"http://127.0.0.1:{port}/"
-    lines = []
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            line = launcher.stdout.readline()
-            assert line, "run_local ended early:\n" + "".join(lines)
-            lines.append(line)
-            if f"LinkedOut is ready at {address}" in line:
-                break
-        else:
-            pytest.fail("no ready line:\n" + "".join(lines))
+        assert terminal.read_until(f"LinkedOut is ready at {address}", timeout=180), terminal.output
         with urllib.request.urlopen(address, timeout=10) as home:
             html = home.read().decode()
         stylesheet = re.search(r'href="(/static/css/app\.[0-9a-f]+\.css)"', html)
         assert stylesheet, "static files are not collected (no hashed name)"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{stylesheet.group(1)}", timeout=10) as css:
             assert css.status == 200
-        time.sleep(1.5)
-        # Ctrl-C: the terminal signals the foreground process group.
-        os.killpg(launcher.pid, signal.SIGINT)
-        watchdog = threading.Timer(60, os.killpg, (launcher.pid, signal.SIGKILL))
-        watchdog.start()
-        rest = launcher.stdout.read()  # what readline() buffered included
-        watchdog.cancel()
-        launcher.wait(timeout=10)
+        terminal.read_until("\0never", timeout=1.5)
+        ready_and_after = terminal.output[terminal.output.index("LinkedOut is ready at") :]
+        terminal.press_ctrl_c()
     finally:
-        if launcher.poll() is None:
-            os.killpg(launcher.pid, signal.SIGKILL)
-    output = "".join(lines) + rest
-    assert launcher.returncode == 0, output
+        status = terminal.wait(timeout=60)
+    output = terminal.output
     # Nothing was printed between the ready line and the Ctrl-C.
-    after_ready = rest.lstrip("\n").splitlines()
-    emails_land = f"  Emails land in {tmp_path / 'outbox'} (the /dev/outbox/ page needs DEBUG=1)"
-    assert after_ready[:2] == [emails_land, "  Ctrl-C stops web, worker, sweeper, beat"], output
-    assert "system  | stopping web, worker, sweeper, beat" in after_ready[3]
-    assert "ERROR" not in output and "Traceback" not in output, output
-    assert after_ready[-1].endswith("system  | stopped"), output
+    assert ready_and_after.splitlines()[1:] == [
+        f"  Emails land in {tmp_path / 'outbox'} (the /dev/outbox/ page needs DEBUG=1)",
+        "  Ctrl-C stops web, worker, sweeper, beat",
+        "",
+    ], output
+    assert output.rstrip().endswith("system  | stopped"), output
+    assert "make: ***" not in output and "ERROR" not in output and "Traceback" not in output, output
+    # make ends as a program does on Ctrl-C (the shell prints nothing for that).
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT, output
 
 
 # --------------------------------------------------------------------------- system packages
