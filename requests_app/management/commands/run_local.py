@@ -77,6 +77,11 @@ class Launcher:
         self.running: dict[str, subprocess.Popen] = {}
         self.stop_requested = threading.Event()
         self.ready = threading.Event()
+        # Celery workers say "<name>@<host> ready." once they consume; the
+        # address waits for that line too, or it would scroll away under it.
+        self.workers_starting = {
+            name for name, command in processes.items() if "celery" in command and " worker" in command
+        }
         self.healthy = False
         self.health_problem = ""
 
@@ -174,6 +179,7 @@ class Launcher:
         threading.Thread(target=self._watch_health, daemon=True).start()
 
         exit_code = 0
+        started_at = time.monotonic()
         announced = False
         last_output = time.monotonic()
         kill_at = None
@@ -187,8 +193,11 @@ class Launcher:
                 if line is None:
                     open_streams.discard(name)
                 else:
-                    self.say(line.decode("utf-8", "replace").rstrip("\n"), name)
+                    text = line.decode("utf-8", "replace").rstrip("\n")
+                    self.say(text, name)
                     last_output = time.monotonic()
+                    if text.endswith(" ready."):
+                        self.workers_starting.discard(name)
             if kill_at is None:
                 died = [name for name, process in self.running.items() if process.poll() is not None]
                 if died and not self.stop_requested.is_set():
@@ -200,7 +209,7 @@ class Launcher:
                     self.say(f"stopping {names} (the workers finish their tasks first; Ctrl-C again kills them)")
                     self._signal_all(signal.SIGTERM, group=False)
                     kill_at = time.monotonic() + STOP_SECONDS
-                elif not announced and self.ready.is_set() and time.monotonic() - last_output > QUIET_SECONDS:
+                elif not announced and self._started(started_at) and time.monotonic() - last_output > QUIET_SECONDS:
                     announced = True
                     self.announce(self._ready_text())
             elif time.monotonic() > kill_at:
@@ -214,6 +223,11 @@ class Launcher:
                 os.killpg(process.pid, signal.SIGKILL)
         self.say("stopped" if exit_code == 0 else "stopped after an error (see above)")
         return exit_code
+
+    def _started(self, started_at: float) -> bool:
+        if time.monotonic() - started_at > READY_TIMEOUT_SECONDS:
+            return True  # say where it is anyway, with what is not healthy
+        return self.ready.is_set() and not self.workers_starting
 
     def _ready_text(self) -> str:
         lines = [f"LinkedOut is ready at {self.address}"]
