@@ -24,15 +24,19 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
-# Web + worker + sweeper + beat on the embedded default (SQLite, filesystem broker, console email).
+# Web + worker + sweeper + beat on the embedded default (SQLite, filesystem
+# broker, emails kept in the development outbox, /dev/outbox/). With DEBUG=0
+# run_local collects the static files first (WhiteNoise serves them) and the
+# settings say what else production needs (SECRET_KEY, a sending EMAIL_URL or
+# ALLOW_UNSENT_EMAIL=1). Ctrl-C stops all four and exits cleanly: `exec`
+# makes the launcher make's own child (a shell in between would die of the
+# Ctrl-C, and make would report "Interrupt").
+RUN_ENV = DEBUG=$${DEBUG:-1} PORT=$(PORT) EMAIL_URL=$${EMAIL_URL:-outboxmail://}
 run: install
-	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py check_system
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+	@$(RUN_ENV) $(BIN)/python manage.py check_system
+	@$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	@$(COMPILE_MESSAGES)
-	@echo ""
-	@echo "  LinkedOut is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker, sweeper and beat)"
-	@echo ""
-	DEBUG=$${DEBUG:-1} PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	@exec env $(RUN_ENV) $(BIN)/python manage.py run_local
 
 # The whole suite. With DATABASE_URL / REDIS_URL set it runs against them;
 # REQUIRE_SERVICES=1 turns a missing service, browser or library into a failure.

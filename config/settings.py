@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+
+class _Env(environ.Env):
+    # outboxmail:// keeps each email as a file for the /dev/outbox/ page
+    # (requests_app/dev_outbox.py): what `make run` uses.
+    EMAIL_SCHEMES = {**environ.Env.EMAIL_SCHEMES, "outboxmail": "requests_app.dev_outbox.OutboxEmailBackend"}
+
+
+env = _Env()
 
 DEBUG = env.bool("DEBUG", default=False)
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
@@ -39,9 +46,14 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 # (gunicorn accepts one), and every link on the page would point elsewhere.
 FORCE_SCRIPT_NAME = env.str("FORCE_SCRIPT_NAME", default="")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The port `make run` serves on (Procfile). Links follow it unless SITE_URL
+# is set, so `PORT=8500 make run` sends emails whose links open.
+PORT = env.str("PORT", default="8000")
+if not PORT.isdigit() or not 0 < int(PORT) < 65536:
+    raise ImproperlyConfigured(f"PORT must be a port number from 1 to 65535, not {PORT!r}.")
 # Absolute base of every link we put in emails and PDFs; never taken from the
 # request's Host header, which an attacker controls.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -195,11 +207,12 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 
 # --- Email -----------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="outboxmail://" if DEBUG else "consolemail://")
 vars().update(EMAIL_CONFIG)
 # These backends print or keep each email, private links included, instead
 # of sending it: the embedded default, and never production by accident.
 _NOT_SENDING_BACKENDS = {
+    "requests_app.dev_outbox.OutboxEmailBackend",
     "django.core.mail.backends.console.EmailBackend",
     "django.core.mail.backends.locmem.EmailBackend",
     "django.core.mail.backends.filebased.EmailBackend",

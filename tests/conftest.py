@@ -1,5 +1,10 @@
 """Shared fixtures. REQUIRE_SERVICES=1 (CI) turns any missing service,
-browser or system library into a failure at start, never a skip."""
+browser or system package into a failure at start, never a skip.
+
+A test that needs a Debian package of system-packages.txt says so with
+`@pytest.mark.needs_package("fonts-noto-cjk")` (`needs_pdf` for the PDF
+libraries): without the package it is skipped, with a message naming the
+package and the apt command that installs it; the other tests run."""
 
 from __future__ import annotations
 
@@ -12,7 +17,13 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
-from requests_app.system import chromium_path, missing_system_libraries
+from requests_app.system import (
+    PDF_LIBRARIES,
+    apt_install_command,
+    missing_packages,
+    missing_system_libraries,
+    package_problem,
+)
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -29,6 +40,27 @@ def require(available: bool, what: str, install_hint: str) -> None:
     pytest.skip(message)
 
 
+def require_packages(*packages: str) -> None:
+    """The same gate for packages of system-packages.txt: the message names
+    each missing one, why it looks missing and the apt command."""
+    problems = [problem for problem in map(package_problem, packages) if problem]
+    if not problems:
+        return
+    message = "; ".join(problems)
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message}, and REQUIRE_SERVICES=1 requires it")
+    pytest.skip(message)
+
+
+# The libraries every PDF (receipt, complaint pack) needs.
+needs_pdf = pytest.mark.needs_package(*PDF_LIBRARIES)
+
+
+def pytest_runtest_setup(item):
+    for marker in item.iter_markers("needs_package"):
+        require_packages(*marker.args)
+
+
 def _service_problems() -> list[str]:
     problems = []
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
@@ -42,9 +74,10 @@ def _service_problems() -> list[str]:
             redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
         except redis.RedisError as error:
             problems.append(f"Redis is unreachable: {error}")
-    if chromium_path() is None:
-        problems.append("chromium is not installed (apt-get install chromium)")
-    problems.extend(f"missing system library: {name}" for name in missing_system_libraries())
+    problems.extend(package_problem(package) for package in missing_packages("runtime", "test"))
+    problems.extend(
+        f"missing system library: {name}" for name in missing_system_libraries() if name not in PDF_LIBRARIES
+    )
     return problems
 
 
@@ -58,7 +91,14 @@ def pytest_sessionstart(session):
 def pytest_report_header(config):
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
-    return f"linkedout: database={db} broker={broker} require_services={REQUIRE_SERVICES}"
+    header = [f"linkedout: database={db} broker={broker} require_services={REQUIRE_SERVICES}"]
+    missing = missing_packages("runtime", "test")
+    if missing:
+        header.append(
+            f"missing system packages: {', '.join(missing)} (the tests that need them are skipped); "
+            f"install them with: {apt_install_command(missing)}"
+        )
+    return header
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -62,7 +62,9 @@ def start(**env: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True)
 
 
-@pytest.mark.parametrize("email_url", ["consolemail://", "memorymail://", "filemail:///tmp/linkedout-mail", ""])
+@pytest.mark.parametrize(
+    "email_url", ["consolemail://", "memorymail://", "filemail:///tmp/linkedout-mail", "outboxmail://", ""]
+)
 def test_production_refuses_to_start_with_an_email_backend_that_does_not_send(email_url):
     env = {"DEBUG": "0"} | ({"EMAIL_URL": email_url} if email_url else {})
     refused = start(**env)

@@ -14,6 +14,7 @@ from requests_app.models import ReceiptFingerprint
 from requests_app.services import requests as request_services
 from requests_app.services.receipts import receipt_issue
 
+from .conftest import needs_pdf
 from .factories import DeletionRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,7 @@ def test_a_dump_alone_cannot_recompute_a_fingerprint_from_a_guessed_identity(set
     assert receipts.receipt_fingerprint(request, events=events) != issued
 
 
+@needs_pdf
 def test_an_issued_fingerprint_verifies_after_the_key_is_rotated_and_after_erase(client, settings):
     request = DeletionRequestFactory()
     issued = receipt_issue(request=request)

@@ -15,6 +15,7 @@ from django.urls import get_resolver
 from requests_app.models import AccessToken, DeletionRequest
 from requests_app.services.links import unsubscribe_token
 from requests_app.tokens import token_issue
+from tests.conftest import needs_pdf
 from tests.factories import DeletionRequestFactory
 from tests.journey import post_step, step_data, what, you
 
@@ -42,6 +43,7 @@ def session_id(client: Client) -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
+@needs_pdf
 def test_every_page_but_the_public_ones_is_never_cached():
     request = DeletionRequestFactory()
     token = token_issue(request=request)

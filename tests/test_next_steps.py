@@ -19,6 +19,7 @@ from requests_app.services import requests as request_services
 from requests_app.stages import StageKind, stage_of
 from requests_app.tokens import token_issue
 
+from .conftest import needs_pdf
 from .factories import DeletionRequestFactory
 from .journey import complete_journey, what
 from .test_receipts import pdf_text, squashed
@@ -281,6 +282,7 @@ def test_recording_the_complaint_stops_the_deadline_reminders():
 # --------------------------------------------------------------------------- the complaint pack
 
 
+@needs_pdf
 def test_the_complaint_pack_holds_the_complaint_where_to_file_it_the_timeline_and_verifies(client):
     request = _submitted()
     with time_machine.travel(datetime(2026, 2, 20, 9, tzinfo=UTC)):

@@ -15,6 +15,7 @@ from requests_app.models import AccessToken, RequestEvent
 from requests_app.services import outbox
 from requests_app.services import requests as request_services
 from requests_app.tokens import token_issue
+from tests.conftest import needs_pdf
 from tests.factories import DeletionRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +129,7 @@ def test_invalid_email_gets_a_message_and_sends_nothing(client, mailoutbox):
     assert mailoutbox == []
 
 
+@needs_pdf
 def test_link_email_carries_the_pdf_receipt(mailoutbox):
 
     request = DeletionRequestFactory(email_confirmed_at=timezone.now())

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 import time
 from datetime import UTC, date, datetime
@@ -21,8 +20,11 @@ from requests_app.models import DeletionRequest, ReceiptFingerprint, RequestEven
 from requests_app.services import receipts as receipt_services
 from requests_app.services import requests as request_services
 from requests_app.tokens import token_issue
-from tests.conftest import require
+from tests.conftest import needs_pdf, require_packages
 from tests.factories import DeletionRequestFactory
+
+# Every test here renders or reads a PDF.
+pytestmark = needs_pdf
 
 CREATED = datetime(2026, 1, 30, 9, 15, tzinfo=UTC)
 BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -82,7 +84,7 @@ def unsaved_request(**fields) -> tuple[DeletionRequest, list[RequestEvent]]:
 
 
 def pdf_text(pdf: bytes) -> str:
-    require(shutil.which("pdftotext") is not None, "pdftotext", "apt-get install poppler-utils")
+    require_packages("poppler-utils")
     result = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True)
     return BIDI_MARKS.sub("", result.stdout.decode("utf-8"))
 
@@ -261,9 +263,16 @@ NAMES = {
     "Japanese": "山田太郎 やまだ",
     "Korean": "김민준",
 }
+CJK = {"Chinese", "Japanese", "Korean"}
 
 
-@pytest.mark.parametrize("script", NAMES)
+@pytest.mark.parametrize(
+    "script",
+    [
+        pytest.param(script, marks=pytest.mark.needs_package("fonts-noto-cjk" if script in CJK else "fonts-noto-core"))
+        for script in NAMES
+    ],
+)
 def test_names_in_every_script_render_as_real_glyphs(script, caplog):
     name = NAMES[script]
     request, events = unsaved_request(full_name=name, letter_language="en")
@@ -277,6 +286,7 @@ def test_names_in_every_script_render_as_real_glyphs(script, caplog):
     assert not [record for record in caplog.records if ".notdef" in record.getMessage()]
 
 
+@pytest.mark.needs_package("fonts-noto-core", "fonts-noto-color-emoji")
 def test_right_to_left_text_and_emoji_do_not_break_the_receipt():
     name = "سارة 😀 שרה 🎉 Sarah"
     request, events = unsaved_request(full_name=name)

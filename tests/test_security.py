@@ -22,7 +22,7 @@ from requests_app.models import DeletionRequest, StoredReceipt
 from requests_app.services import links
 from requests_app.services import requests as request_services
 from requests_app.tokens import token_issue
-from tests.conftest import token_from_url
+from tests.conftest import needs_pdf, token_from_url
 from tests.journey import complete_journey, post_step, step_data, what, you
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,6 +107,7 @@ def test_personal_data_is_encrypted_at_rest(client):
     )
 
 
+@needs_pdf
 @pytest.mark.django_db
 def test_erase_leaves_no_personal_data_in_any_table(client):
     token, request = create(client)

@@ -29,7 +29,6 @@ from requests_app.emails import send_private_link_email
 from requests_app.services import outbox as reminder_services
 from requests_app.services import requests as request_services
 from requests_app.tokens import token_issue
-from tests.conftest import require
 from tests.factories import DeletionRequestFactory
 from tests.journey import post_step, you
 
@@ -212,11 +211,11 @@ def test_catalog_is_complete_with_no_fuzzy_or_broken_entry(language):
     assert not problems, f"{path}:\n  " + "\n  ".join(problems)
 
 
+# Without gettext the pure-Python check above still runs.
+@pytest.mark.needs_package("gettext")
 @pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
 def test_catalog_passes_msgfmt_check(language, tmp_path):
     msgfmt = shutil.which("msgfmt")
-    # Without it the pure-Python check above still runs.
-    require(msgfmt is not None, "msgfmt (GNU gettext)", "apt-get install gettext")
     path = catalog_path(language)
     if not path.is_file():
         pytest.fail(f"{path} is missing")
@@ -231,10 +230,10 @@ def test_catalog_passes_msgfmt_check(language, tmp_path):
     assert "untranslated" not in output and "fuzzy" not in output, output
 
 
+@pytest.mark.needs_package("gettext")
 def test_catalogs_hold_every_string_of_the_current_source(tmp_path):
     """A string added to a template or to Python after the last `make messages`
     would silently stay English: extract afresh and compare."""
-    require(shutil.which("xgettext") is not None, "xgettext (GNU gettext)", "apt-get install gettext")
     base = Path(settings.BASE_DIR)
     for name in ("config", "requests_app", "templates"):
         shutil.copytree(base / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))

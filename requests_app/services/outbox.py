@@ -109,6 +109,21 @@ def email_now(request: DeletionRequest, *, kind: str = ReminderKind.PRIVATE_LINK
     queue.enqueue_on_commit(queue.SEND_REMINDERS, [row.pk])
 
 
+def reminder_due_now(*, request: DeletionRequest) -> Reminder | None:
+    """Make the request's next pending reminder due now and ask a worker to
+    send it (for watching a reminder arrive on a development machine; the
+    sweep sends it anyway). Returns the row as it was, or None if nothing is
+    pending. A later change of the request re-plans it to its real date if
+    it has not gone yet."""
+    row = request.reminders.filter(state=ReminderState.PENDING).exclude(kind__in=ON_DEMAND_KINDS).first()
+    if row is None:
+        return None
+    if not Reminder.objects.filter(pk=row.pk, state=ReminderState.PENDING).update(due_at=Now(), updated_at=Now()):
+        return None  # claimed meanwhile: it is on its way
+    queue.enqueue_on_commit(queue.SEND_REMINDERS, [row.pk])
+    return row
+
+
 def sweep(*, now: datetime | None = None) -> list[int]:
     """Claim due reminders and enqueue their sends. Safe to run concurrently:
     each row is claimed by exactly one conditional UPDATE. `now` (tests) stands

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from requests_app.system import chromium_path
-from tests.conftest import require
+from tests.conftest import require_packages
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
@@ -25,8 +25,8 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser():
+    require_packages("chromium")
     executable = chromium_path()
-    require(executable is not None, "chromium", "apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in the test thread; Django would
