@@ -130,7 +130,7 @@ def test_each_unsatisfactory_answer_gets_its_reply_and_the_complaint(client, out
     request.refresh_from_db()
     text = letters.reply_letter(request)
     assert "Article 21(1) GDPR" in text and "Article 17(1)(c) GDPR" in text
-    assert "Otherwise I will complain to Data Protection Commission." in text
+    assert "Otherwise I will complain to the Data Protection Commission." in text
     assert "Save: I sent the complaint" in page
     complaint = letters.complaint_letters(request)[0].text
     assert "They said no." in complaint

@@ -202,7 +202,7 @@ def test_a_texan_is_never_told_there_is_no_law_and_gets_the_appeal_and_the_attor
     assert "within 60 days (Tex. Bus. &amp; Com. Code Ann. § 541.053)" in page
     appeal = letters.appeal_letter(request)
     assert "I appeal this decision under Tex. Bus. & Com. Code Ann. § 541.053" in appeal
-    assert "If you deny my appeal, I will complain to Office of the Attorney General of Texas." in appeal
+    assert "If you deny my appeal, I will complain to the Texas Attorney General." in appeal
     assert 'id="text-appeal"' in page
     assert "I appeal this decision under Tex. Bus. &amp; Com. Code Ann. § 541.053" in page
     # Then the Attorney General, with the complaint page and postal address.

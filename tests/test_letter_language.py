@@ -1,0 +1,245 @@
+"""Every letter and form text, in every letter language, for every regime and
+every answer, read the way a fluent reader of that language reads it: the
+word after the salutation, dates written the language's way, no English law
+or authority name in a letter of another language, an article before an
+authority's name, periods in the case the sentence needs, clean spacing and
+no placeholder left over."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.utils import translation
+
+from requests_app import jurisdictions
+
+from .letter_samples import LETTER_LANGUAGES, Sample, samples
+
+# One case per language and regime (each holds that regime's every text in
+# that language), so a failure names the text and the run stays short.
+CASES = {
+    f"{language}/{regime.code}": list(samples(language, regime))
+    for language in LETTER_LANGUAGES
+    for regime in jurisdictions.REGIMES.values()
+}
+ALL_SAMPLES = [sample for case in CASES.values() for sample in case]
+each_case = pytest.mark.parametrize("case", list(CASES), ids=str)
+
+
+def _failures(case: str, check) -> list[str]:
+    return [f"{sample}: {problem}" for sample in CASES[case] if (problem := check(sample))]
+
+
+# The word that opens a letter after "Dear Sir or Madam,": German goes on
+# with the sentence after the comma, so it writes it in lower case unless it
+# is a noun or the polite pronoun; the other languages start a new sentence.
+CONTINUES_AFTER_SALUTATION = {"de"}
+GERMAN_CAPITALISED = {"Sie", "Ihnen", "Ihr", "Ihre", "Ihrem", "Ihren", "Ihrer", "Ihres", "LinkedIn"}
+
+MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
+    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
+    # Polish dates put the month in the genitive ("1 grudnia 2026").
+    "pl": "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia",
+}
+# Month names a date must never use: the Polish nominative.
+WRONG_MONTHS = {
+    "pl": "styczeń luty marzec kwiecień maj czerwiec lipiec sierpień wrzesień październik listopad grudzień",
+}
+
+
+def written(day: date, language: str, *, us: bool = False) -> str:
+    month = MONTHS[language].split()[day.month - 1]
+    if language == "en":
+        return f"{month} {day.day}, {day.year}" if us else f"{day.day} {month} {day.year}"
+    if language == "de":
+        return f"{day.day}. {month} {day.year}"
+    if language == "fr":
+        return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
+    if language == "es":
+        return f"{day.day} de {month} de {day.year}"
+    return f"{day.day} {month} {day.year}"
+
+
+def _is_us(sample: Sample) -> bool:
+    return sample.regime == "ccpa" or sample.regime.startswith("us_")
+
+
+def _body(sample: Sample) -> list[str]:
+    return sample.text.split("\n\n")
+
+
+def _salutation(language: str) -> str:
+    with translation.override(language):
+        return translation.gettext("Dear Sir or Madam,")
+
+
+def _salutation_problem(sample: Sample) -> str:
+    if sample.letter_date is None:
+        return ""
+    paragraphs = _body(sample)
+    salutation = _salutation(sample.language)
+    if salutation not in paragraphs:
+        return f"no salutation {salutation!r}"
+    first_word = paragraphs[paragraphs.index(salutation) + 1].split()[0]
+    if sample.language in CONTINUES_AFTER_SALUTATION:
+        fine = first_word[0].islower() or first_word in GERMAN_CAPITALISED
+    else:
+        fine = first_word[0].isupper()
+    return "" if fine else f"{first_word!r} after the salutation"
+
+
+@each_case
+def test_the_letter_goes_on_after_the_salutation_as_the_language_writes_it(case):
+    assert not _failures(case, _salutation_problem)
+
+
+def _date_line_problem(sample: Sample) -> str:
+    if sample.letter_date is None:
+        return ""
+    expected = written(sample.letter_date, sample.language, us=_is_us(sample))
+    return "" if expected in _body(sample) else f"no date line {expected!r}"
+
+
+@each_case
+def test_the_letter_is_dated_as_its_language_writes_a_date(case):
+    assert not _failures(case, _date_line_problem)
+
+
+def _date_pattern(language: str) -> re.Pattern:
+    months = "|".join(MONTHS[language].split() + WRONG_MONTHS.get(language, "").split())
+    if language == "en":
+        return re.compile(rf"\b(?:\d{{1,2}} (?:{months}) \d{{4}}|(?:{months}) \d{{1,2}}, \d{{4}})")
+    return re.compile(rf"\b\d{{1,2}}(?:er|\.|º)? (?:de )?(?:{months})(?: de)? \d{{4}}")
+
+
+def _dates_in(sample: Sample) -> list[str]:
+    return _date_pattern(sample.language).findall(sample.text)
+
+
+def _expected_dates(language: str, *, us: bool) -> set[str]:
+    day, end = date(2026, 11, 1), date(2027, 6, 30)
+    found = set()
+    while day <= end:
+        found.add(written(day, language, us=us))
+        day = date.fromordinal(day.toordinal() + 1)
+    return found
+
+
+def _wrong_dates(sample: Sample) -> list[str]:
+    expected = _expected_dates(sample.language, us=_is_us(sample))
+    return [text for text in _dates_in(sample) if text not in expected]
+
+
+@each_case
+def test_every_date_inside_a_text_is_written_the_languages_way(case):
+    assert not _failures(case, _wrong_dates)
+
+
+def test_the_samples_hold_the_dates_the_checks_look_for():
+    # A check that finds no date would pass on anything.
+    french = [s for s in ALL_SAMPLES if s.language == "fr" and s.kind == "follow_up"]
+    assert all("1er décembre 2026" in s.text for s in french)
+    polish = [s for s in ALL_SAMPLES if s.language == "pl" and s.kind == "follow_up"]
+    assert all("1 grudnia 2026" in s.text for s in polish)
+
+
+# English names of laws and authorities a letter in another language must not
+# use bare: an authority's own name may stand in brackets after the local
+# words for it, or alone as the complaint's addressee line.
+ENGLISH_LAW_WORDS = re.compile(
+    r"\bGDPR\b|\bFADP\b|Data Protection Ordinance|\bSchedule \d|\bPrinciples? 4\.|\bsections? \d|Quebec's|"
+    r"\bAct respecting\b|private-sector act"
+)
+ENGLISH_AUTHORITY_WORDS = re.compile(
+    r"Data Protection Commission|Information Commissioner's Office|Attorney General|Privacy Protection Agency|"
+    r"Privacy Commissioner|Data Protection and Information Commissioner|Division of Consumer Protection"
+)
+
+
+def _without_brackets_and_addressee(sample: Sample) -> str:
+    paragraphs = _body(sample)
+    if sample.kind.startswith("complaint:"):
+        paragraphs = paragraphs[1:]  # the authority's name as the addressee
+    return re.sub(r"\([^()]*\)", "", "\n\n".join(paragraphs))
+
+
+def _english_names(sample: Sample) -> list[str]:
+    if sample.language == "en":
+        return []
+    return ENGLISH_LAW_WORDS.findall(sample.text) + ENGLISH_AUTHORITY_WORDS.findall(
+        _without_brackets_and_addressee(sample)
+    )
+
+
+@each_case
+def test_no_english_law_or_authority_name_is_left_in_another_language(case):
+    assert not _failures(case, _english_names)
+
+
+# How each language says "complain to <authority>": the name after it must
+# come with its article (or, in Polish, in the genitive the preposition asks).
+COMPLAIN_TO = {
+    "en": r"complain to ",
+    "de": r"Beschwerde bei ",
+    "fr": r"(?:auprès de |saisirai |saisir )",
+    "es": r"reclamación ante ",
+    "it": r"reclamo (?:presso |al |alla |all')",
+    "nl": r"klacht (?:in )?bij ",
+    "pl": r"skargę do ",
+}
+
+
+def _bare_authorities(sample: Sample) -> list[str]:
+    return [
+        authority.name
+        for authority in jurisdictions.AUTHORITIES.values()
+        if re.search(COMPLAIN_TO[sample.language] + re.escape(authority.name), sample.text)
+    ]
+
+
+@each_case
+def test_an_authority_is_named_with_its_article(case):
+    assert not _failures(case, _bare_authorities)
+
+
+# Phrases (patterns) a fluent reader stops at: a case the preposition does
+# not take, an elision or contraction not made.
+NOT_WRITTEN_SO = {
+    "de": ["innerhalb von einem", "innerhalb von eines", "von einem Monat nach"],
+    "fr": [" de un ", " de le [A-ZÉ]", " à le [A-ZÉ]", " de les [A-ZÉ]", " à les [A-ZÉ]"],
+    "es": [" de el ", " a el "],
+    "it": [" di il ", " a il ", " di la ", " di lo "],
+    "nl": [],
+    "pl": [],
+    "en": ["to Data Protection Commission", "within within"],
+}
+
+
+@each_case
+def test_periods_and_articles_take_the_languages_grammar(case):
+    assert not _failures(
+        case, lambda sample: [phrase for phrase in NOT_WRITTEN_SO[sample.language] if re.search(phrase, sample.text)]
+    )
+
+
+def _spacing_problem(sample: Sample) -> str:
+    text = sample.text
+    if "  " in text.replace("\n  ", "\n"):  # the specific items' URLs are indented on purpose
+        return "doubled space"
+    if re.search(r" [,.](?!\d)", text):
+        return "space before a comma or full stop"
+    if "{" in text or "%(" in text or "%s" in text:
+        return "placeholder left"
+    return ""
+
+
+@each_case
+def test_no_doubled_space_space_before_a_comma_or_placeholder_left(case):
+    assert not _failures(case, _spacing_problem)
