@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from requests_app import jurisdictions, letters
+from requests_app import dates, emails, explain, jurisdictions, letters
 from requests_app.choices import AnswerOutcome, AppealOutcome, DataCategory
 from requests_app.models import DeletionRequest
 
@@ -89,3 +89,36 @@ def samples(language: str, regime: jurisdictions.Regime) -> Iterator[Sample]:
         yield sample(f"complaint:{complaint.authority.key}:silence", complaint.text, dated=False)
     for complaint in letters.complaint_letters(_request(regime, language, **refused_fields), today=TODAY):
         yield sample(f"complaint:{complaint.authority.key}:refused", complaint.text, dated=False)
+
+
+# The reminder emails that state a date, and the date each states.
+DATED_EMAILS = ("deadline_soon", "deadline_passed", "appeal_overdue", "access_overdue", "done_check", "purge_warning")
+
+
+def email_samples(language: str, regime: jurisdictions.Regime) -> Iterator[Sample]:
+    """Each dated reminder email's subject, text and HTML bodies, rendered as
+    the worker renders them (links are stand-ins)."""
+    request = _request(
+        regime, language, answered_on=date(2027, 1, 4), answer_outcome=AnswerOutcome.DONE,
+        appeal_sent_on=date(2027, 1, 12), access_sent_on=SENT,
+    )  # fmt: skip
+    context = {
+        "request": request,
+        "clock": explain.request_clock(request, today=TODAY),
+        "regime": regime,
+        "follow_up_days": dates.FOLLOW_UP_DAYS,
+        "purge_on": SENT,
+        "appeal_due_on": SENT,
+        "access_due_on": SENT,
+        "done_on": SENT,
+        "follow_up_letter": "",
+        "complaints": [],
+        "ai_setting_url": "https://www.linkedin.com/",
+        **{f"{name}_link": "https://linkedout.example/x" for name in ("page", "calendar", "unsubscribe")},
+        "link": "https://linkedout.example/x",
+    }
+    for kind in DATED_EMAILS:
+        message = emails.make_message(kind, to=request.email, language=language, context=context)
+        html = message.alternatives[0][0] if message.alternatives else ""
+        for part, text in (("subject", message.subject), ("text", message.body), ("html", html)):
+            yield Sample(language, regime.code, f"email:{kind}:{part}", text, None)

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from requests_app import jurisdictions
 
-from .letter_samples import LETTER_LANGUAGES, Sample, samples
+from .letter_samples import LETTER_LANGUAGES, Sample, email_samples, samples
 
 # One case per language and regime (each holds that regime's every text in
 # that language), so a failure names the text and the run stays short.
@@ -140,6 +140,31 @@ def _wrong_dates(sample: Sample) -> list[str]:
 @each_case
 def test_every_date_inside_a_text_is_written_the_languages_way(case):
     assert not _failures(case, _wrong_dates)
+
+
+# The reminder emails: dates as the letters write them, no placeholder left.
+EMAILS = {
+    f"{language}/{code}": list(email_samples(language, jurisdictions.REGIMES[code]))
+    for language in LETTER_LANGUAGES
+    for code in ("gdpr", "us_tx")
+}
+
+
+@pytest.mark.parametrize("case", list(EMAILS), ids=str)
+def test_the_emails_write_dates_as_the_letters_do(case):
+    samples_of_case = EMAILS[case]
+    wrong = [f"{sample}: {found}" for sample in samples_of_case if (found := _wrong_dates(sample))]
+    assert not wrong
+    language = samples_of_case[0].language
+    us = _is_us(samples_of_case[0])
+    first = written(date(2026, 12, 1), language, us=us)
+    # These emails state the 1st of December, the date the context gives them.
+    on_the_first = ("appeal_overdue", "access_overdue", "done_check", "purge_warning")
+    assert all(
+        first in s.text for s in samples_of_case if s.kind.split(":")[1] in on_the_first and "subject" not in s.kind
+    )
+    left = [str(s) for s in samples_of_case if "%(" in s.text or "{{" in s.text or "{%" in s.text]
+    assert not left
 
 
 def test_the_samples_hold_the_dates_the_checks_look_for():

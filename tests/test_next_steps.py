@@ -371,7 +371,7 @@ def test_the_after_done_appeal_and_access_emails_say_what_the_page_says(mailoutb
     by_subject = {message.subject: message for message in mailoutbox}
     check = by_subject["Check that LinkedIn's AI-training setting is still off"]
     assert check.to == [done.email]
-    assert "On Feb. 20, 2026 LinkedIn said it did what you asked." in check.body
+    assert "On 20 February 2026 LinkedIn said it did what you asked." in check.body
     assert "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement" in check.body
     access = by_subject["LinkedIn did not answer your access request in time"]
     assert access.to == [texan.email] and "LinkedIn had until March 19, 2026" in access.body
