@@ -238,9 +238,11 @@ def test_an_authority_is_named_with_its_article(case):
 # not take, an elision or contraction not made.
 NOT_WRITTEN_SO = {
     "de": ["innerhalb von einem", "innerhalb von eines", "von einem Monat nach"],
-    "fr": [" de un ", " de le [A-ZÉ]", " à le [A-ZÉ]", " de les [A-ZÉ]", " à les [A-ZÉ]"],
-    "es": [" de el ", " a el "],
-    "it": [" di il ", " a il ", " di la ", " di lo "],
+    # A citation starts "article 17 du RGPD", "artículo 17 del RGPD": a
+    # preposition before it needs the article ("de l'article", "del artículo").
+    "fr": [" de un ", " de le [A-ZÉ]", " à le [A-ZÉ]", " à les [A-ZÉ]", r"\b(de|à|par) (article|art\.) \d"],
+    "es": [" de el ", " a el ", r"\b(de|en|a) (artículo|art\.) \d"],
+    "it": [" di il ", " a il ", " di la ", " di lo ", r"\b(di|su|a) (articolo|art\.) \d"],
     "nl": [],
     "pl": [],
     "en": ["to Data Protection Commission", "within within"],
