@@ -167,7 +167,7 @@ class Regime:
             return ""
         if not isinstance(raw, str):
             return _in_language(raw)
-        return _in_language(self.cite_formats).format(ref=raw, law=self.short_name)
+        return _in_language(self.cite_formats).format(ref=article_ref(raw), law=self.short_name)
 
     erasure_citation = property(lambda self: self.citation("erasure"))
     objection_citation = property(lambda self: self.citation("objection"))
@@ -242,6 +242,21 @@ def period_words(unit: str, amount: int, *, more: bool = False) -> str:
     if more:
         return ngettext("%(count)d more day", "%(count)d more days", amount) % {"count": amount}
     return ngettext("%(count)d day", "%(count)d days", amount) % {"count": amount}
+
+
+# An article with its paragraph and point as the data writes it: "17(1)(c)".
+_ARTICLE_REF = re.compile(r"(?P<article>\d+)(?:\((?P<paragraph>\d+)\))?(?:\((?P<point>[a-z])\))?")
+
+
+def article_ref(ref: str) -> str:
+    """ "17(1)(c)" as the active language writes it ("17 Abs. 1 lit. c" in
+    German), from grammar.json; any other reference ("19, II", a US code
+    section) as it is."""
+    match = _ARTICLE_REF.fullmatch(ref)
+    forms = ARTICLE_REF_FORMS.get((translation.get_language() or "en").lower().split("-")[0])
+    if match is None or forms is None or match["paragraph"] is None:
+        return ref
+    return forms["point" if match["point"] else "paragraph"].format(**match.groupdict())
 
 
 def within_words(unit: str, amount: int) -> str:
@@ -371,6 +386,18 @@ def parse_within_forms(document: dict[str, Any], *, name: str = "grammar.json") 
     _checked_date(name, "checked_on", document.get("checked_on"))
     _text(name, "source", document.get("source"))
     return within
+
+
+def parse_article_refs(document: dict[str, Any], *, name: str = "grammar.json") -> dict[str, dict[str, str]]:
+    refs = document.get("article_refs", {})
+    if not isinstance(refs, dict):
+        raise FactsError(f"{name}: 'article_refs' must be an object of language -> forms")
+    for language, forms in refs.items():
+        for shape, fields in (("paragraph", "{article}{paragraph}"), ("point", "{article}{paragraph}{point}")):
+            form = forms.get(shape) if isinstance(forms, dict) else None
+            if not isinstance(form, str) or "".join(re.findall(r"\{\w+\}", form)) != fields:
+                raise FactsError(f"{name}, article_refs.{language}.{shape} must use {fields} in that order")
+    return refs
 
 
 def parse_authorities(document: dict[str, Any], *, name: str = "authorities.json") -> dict[str, Authority]:
@@ -618,7 +645,9 @@ def _controllers() -> dict[str, Controller]:
     return found
 
 
-WITHIN_FORMS: dict[str, Any] = parse_within_forms(_load(GRAMMAR_PATH))
+_GRAMMAR_DOCUMENT = _load(GRAMMAR_PATH)
+WITHIN_FORMS: dict[str, Any] = parse_within_forms(_GRAMMAR_DOCUMENT)
+ARTICLE_REF_FORMS: dict[str, dict[str, str]] = parse_article_refs(_GRAMMAR_DOCUMENT)
 _AUTHORITIES_DOCUMENT = _load(AUTHORITIES_PATH)
 AUTHORITIES: dict[str, Authority] = parse_authorities(_AUTHORITIES_DOCUMENT)
 MEMBER_AUTHORITIES: dict[str, Authority] = parse_member_authorities(_AUTHORITIES_DOCUMENT, AUTHORITIES)

@@ -208,6 +208,24 @@ def test_no_english_law_or_authority_name_is_left_in_another_language(case):
     assert not _failures(case, _english_names)
 
 
+# "Article 17(1)(c)" is how English writes an article's paragraph and point;
+# the European laws' letters in other languages write it their way
+# ("Art. 17 Abs. 1 lit. c", "artículo 17.1.c)"). PIPEDA's "section 8(3)" is
+# Canada's own numbering and stays.
+ENGLISH_STYLE_REF = re.compile(r"\b\d+\(\d+\)")
+
+
+def _english_style_refs(sample: Sample) -> list[str]:
+    if sample.language == "en" or sample.regime not in ("gdpr", "uk_gdpr", "fadp"):
+        return []
+    return ENGLISH_STYLE_REF.findall(sample.text)
+
+
+@each_case
+def test_articles_are_cited_the_languages_way(case):
+    assert not _failures(case, _english_style_refs)
+
+
 # How each language says "complain to <authority>": the name after it must
 # come with its article (or, in Polish, in the genitive the preposition asks).
 COMPLAIN_TO = {
