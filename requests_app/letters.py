@@ -38,6 +38,9 @@ LETTER_DATE_FORMATS = {
     "pl": "j E Y",  # E: the genitive month name Polish dates use ("1 grudnia 2026")
 }
 US_DATE_COUNTRIES = frozenset({"US"})
+# Languages that write the first of the month as an ordinal: "1er décembre",
+# "1º dicembre" (so that Italian reads "del 1º dicembre", "del primo").
+FIRST_OF_THE_MONTH = {"fr": "1er", "it": "1º"}
 # Languages that write month names in lower case inside a date, whatever
 # Django's catalog capitalises (its Italian months are "Marzo", "Dicembre").
 LOWER_CASE_MONTHS = frozenset({"fr", "es", "it", "nl", "pl"})
@@ -108,8 +111,8 @@ def written_date(day: date, *, language: str, country: str = "") -> str:
     text = dateformat.format(day, fmt)
     if language in LOWER_CASE_MONTHS:
         text = text.lower()
-    if language == "fr" and day.day == 1:
-        text = "1er" + text[1:]  # French writes the first of the month as an ordinal
+    if day.day == 1 and language in FIRST_OF_THE_MONTH:
+        text = FIRST_OF_THE_MONTH[language] + text[1:]
     return text
 
 

@@ -60,8 +60,8 @@ def written(day: date, language: str, *, us: bool = False) -> str:
         return f"{month} {day.day}, {day.year}" if us else f"{day.day} {month} {day.year}"
     if language == "de":
         return f"{day.day}. {month} {day.year}"
-    if language == "fr":
-        return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
+    if language in ("fr", "it") and day.day == 1:
+        return f"{'1er' if language == 'fr' else '1º'} {month} {day.year}"
     if language == "es":
         return f"{day.day} de {month} de {day.year}"
     return f"{day.day} {month} {day.year}"
