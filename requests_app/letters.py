@@ -555,13 +555,16 @@ def complaint_letters(request: DeletionRequest, *, today: date | None = None) ->
                 [
                     authority.name,
                     _("Complaint against %(controller)s") % {"controller": regime.controller.name},
-                    *facts_paragraphs,
+                    # A letter to an authority, with the salutation and closing of the other letters.
+                    _("Dear Sir or Madam,"),
+                    _after_salutation(facts_paragraphs[0]),
+                    *facts_paragraphs[1:],
                     _("I ask you to examine my complaint and to order %(controller)s to comply with my request.")
                     % {"controller": regime.controller.name}
                     + " "
                     + attached,
                     _identity(request) + "\n" + _("Reference: %(reference)s") % {"reference": request.reference},
-                    request.full_name,
+                    _("Yours faithfully,") + "\n" + request.full_name,
                 ]
             )
             complaints.append(Complaint(authority=authority, text=text))

@@ -81,7 +81,7 @@ def _salutation(language: str) -> str:
 
 
 def _salutation_problem(sample: Sample) -> str:
-    if sample.letter_date is None:
+    if sample.letter_date is None and not sample.kind.startswith("complaint:"):
         return ""
     paragraphs = _body(sample)
     salutation = _salutation(sample.language)
