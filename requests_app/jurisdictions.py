@@ -32,6 +32,7 @@ from .facts import FactsError
 DATA_DIR = Path(__file__).with_name("data")
 REGIMES_PATH = DATA_DIR / "regimes.json"
 AUTHORITIES_PATH = DATA_DIR / "authorities.json"
+GRAMMAR_PATH = DATA_DIR / "grammar.json"
 
 # The citation keys the texts know how to use. "erasure" is required; the
 # rest are optional, and a text that needs one the regime lacks leaves it out.
@@ -53,8 +54,8 @@ REGIME_FIELDS = frozenset(
 )  # fmt: skip
 UNVERIFIABLE_FIELDS = frozenset({"deadline", "extension", "appeal", "in_force_from", "controller"})
 AUTHORITY_FIELDS = frozenset(
-    {"name", "short_name", "kind", "website", "email", "web_form", "address_lines", "source", "checked_on",
-     "unverified"}
+    {"name", "short_name", "complain_to", "kind", "website", "email", "web_form", "address_lines", "source",
+     "checked_on", "unverified"}
 )  # fmt: skip
 MEMBER_AUTHORITY = "@member"  # in a regime's authorities: the member's own, where they live
 _PLACE = re.compile(r"[A-Z]{2}(?:-[A-Z0-9]{1,3})?")
@@ -82,10 +83,19 @@ class Authority:
     source: str = ""
     checked_on: date | None = None
     unverified: bool = False
+    # language -> the name as "I will complain to ..." names it: with its
+    # article, in the case that language's sentence needs (see authorities.json).
+    complain_to: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def complaint_url(self) -> str:
         return self.web_form or self.website
+
+    @property
+    def named_in_letter(self) -> str:
+        """The authority inside a letter's sentence, in the active language:
+        "der irischen Datenschutzkommission (Data Protection Commission)"."""
+        return _in_language(self.complain_to) if self.complain_to else self.name
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,11 @@ class Appeal:
     @property
     def answer_words(self) -> str:
         return period_words(self.answer_within.unit, self.answer_within.amount) if self.answer_within else ""
+
+    @property
+    def answer_within_words(self) -> str:
+        """The period as it follows "within" in the active language (see within_words)."""
+        return within_words(self.answer_within.unit, self.answer_within.amount) if self.answer_within else ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,7 +167,7 @@ class Regime:
             return ""
         if not isinstance(raw, str):
             return _in_language(raw)
-        return _in_language(self.cite_formats).format(ref=raw, law=self.short_name)
+        return _in_language(self.cite_formats).format(ref=article_ref(raw), law=self.short_name)
 
     erasure_citation = property(lambda self: self.citation("erasure"))
     objection_citation = property(lambda self: self.citation("objection"))
@@ -195,6 +210,11 @@ class Regime:
         return period_words(self.deadline.unit, self.deadline.amount)
 
     @property
+    def deadline_within_words(self) -> str:
+        """The deadline as it follows "within" in a letter: "eines Monats" in German."""
+        return within_words(self.deadline.unit, self.deadline.amount)
+
+    @property
     def extension_words(self) -> str:
         """The extra time an extension adds: 'two more months', '45 more days'."""
         if self.extension is None:
@@ -222,6 +242,32 @@ def period_words(unit: str, amount: int, *, more: bool = False) -> str:
     if more:
         return ngettext("%(count)d more day", "%(count)d more days", amount) % {"count": amount}
     return ngettext("%(count)d day", "%(count)d days", amount) % {"count": amount}
+
+
+# An article with its paragraph and point as the data writes it: "17(1)(c)".
+_ARTICLE_REF = re.compile(r"(?P<article>\d+)(?:\((?P<paragraph>\d+)\))?(?:\((?P<point>[a-z])\))?")
+
+
+def article_ref(ref: str) -> str:
+    """ "17(1)(c)" as the active language writes it ("17 Abs. 1 lit. c" in
+    German), from grammar.json; any other reference ("19, II", a US code
+    section) as it is."""
+    match = _ARTICLE_REF.fullmatch(ref)
+    forms = ARTICLE_REF_FORMS.get((translation.get_language() or "en").lower().split("-")[0])
+    if match is None or forms is None or match["paragraph"] is None:
+        return ref
+    return forms["point" if match["point"] else "paragraph"].format(**match.groupdict())
+
+
+def within_words(unit: str, amount: int) -> str:
+    """A period as it follows the active language's word for "within": where
+    grammar.json gives that language a form ("innerhalb eines Monats", not
+    "innerhalb von einem Monat"), that form, with whatever preposition it
+    needs; else the plain words."""
+    forms = WITHIN_FORMS.get((translation.get_language() or "en").lower().split("-")[0])
+    if forms is None:
+        return period_words(unit, amount)
+    return forms[unit]["one" if amount == 1 else "other"].format(count=amount)
 
 
 # --------------------------------------------------------------------------- places
@@ -327,6 +373,33 @@ def _texts_by_language(where: str, name: str, raw: Any) -> dict[str, str]:
     return dict(raw)
 
 
+def parse_within_forms(document: dict[str, Any], *, name: str = "grammar.json") -> dict[str, Any]:
+    within = document.get("within", {})
+    if not isinstance(within, dict):
+        raise FactsError(f"{name}: 'within' must be an object of language -> forms")
+    for language, forms in within.items():
+        for unit in ("months", "days"):
+            for number in ("one", "other"):
+                form = forms.get(unit, {}).get(number) if isinstance(forms, dict) else None
+                if not isinstance(form, str) or not form.strip() or "{" in form.replace("{count}", ""):
+                    raise FactsError(f"{name}, within.{language}: {unit}.{number} must be a text, with {{count}} only")
+    _checked_date(name, "checked_on", document.get("checked_on"))
+    _text(name, "source", document.get("source"))
+    return within
+
+
+def parse_article_refs(document: dict[str, Any], *, name: str = "grammar.json") -> dict[str, dict[str, str]]:
+    refs = document.get("article_refs", {})
+    if not isinstance(refs, dict):
+        raise FactsError(f"{name}: 'article_refs' must be an object of language -> forms")
+    for language, forms in refs.items():
+        for shape, fields in (("paragraph", "{article}{paragraph}"), ("point", "{article}{paragraph}{point}")):
+            form = forms.get(shape) if isinstance(forms, dict) else None
+            if not isinstance(form, str) or "".join(re.findall(r"\{\w+\}", form)) != fields:
+                raise FactsError(f"{name}, article_refs.{language}.{shape} must use {fields} in that order")
+    return refs
+
+
 def parse_authorities(document: dict[str, Any], *, name: str = "authorities.json") -> dict[str, Authority]:
     raw_authorities = document.get("authorities")
     if not isinstance(raw_authorities, dict):
@@ -350,6 +423,7 @@ def _authority(where: str, key: str, raw: Any) -> Authority:
     if not isinstance(unverified, bool):
         raise FactsError(f"{where}: field 'unverified' must be true or false")
     name = _text(where, "name", raw.get("name"))
+    complain_to = raw.get("complain_to")
     return Authority(
         key=key,
         name=name,
@@ -362,6 +436,7 @@ def _authority(where: str, key: str, raw: Any) -> Authority:
         source=_text(where, "source", raw.get("source")),
         checked_on=_checked_date(where, "checked_on", raw.get("checked_on")),
         unverified=unverified,
+        complain_to={} if complain_to is None else _texts_by_language(where, "complain_to", complain_to),
     )
 
 
@@ -483,6 +558,9 @@ def _regime(
     for key in authority_keys:
         if key != MEMBER_AUTHORITY and key not in authorities:
             raise FactsError(f"{where}: field 'authorities' names no authority {key!r} (see authorities.json)")
+    # The letters name the first authority in a sentence ("I will complain to ..."), never the member's own.
+    if authority_keys and (authority_keys[0] == MEMBER_AUTHORITY or not authorities[authority_keys[0]].complain_to):
+        raise FactsError(f"{where}: the first of 'authorities' must be an authority with 'complain_to' forms")
     basis = raw.get("basis", "erasure")
     if basis not in ("erasure", "consent_withdrawal"):
         raise FactsError(f"{where}: field 'basis' must be 'erasure' or 'consent_withdrawal'")
@@ -567,6 +645,9 @@ def _controllers() -> dict[str, Controller]:
     return found
 
 
+_GRAMMAR_DOCUMENT = _load(GRAMMAR_PATH)
+WITHIN_FORMS: dict[str, Any] = parse_within_forms(_GRAMMAR_DOCUMENT)
+ARTICLE_REF_FORMS: dict[str, dict[str, str]] = parse_article_refs(_GRAMMAR_DOCUMENT)
 _AUTHORITIES_DOCUMENT = _load(AUTHORITIES_PATH)
 AUTHORITIES: dict[str, Authority] = parse_authorities(_AUTHORITIES_DOCUMENT)
 MEMBER_AUTHORITIES: dict[str, Authority] = parse_member_authorities(_AUTHORITIES_DOCUMENT, AUTHORITIES)

@@ -38,6 +38,16 @@ LETTER_DATE_FORMATS = {
     "pl": "j E Y",  # E: the genitive month name Polish dates use ("1 grudnia 2026")
 }
 US_DATE_COUNTRIES = frozenset({"US"})
+# Languages that write the first of the month as an ordinal: "1er décembre",
+# "1º dicembre" (so that Italian reads "del 1º dicembre", "del primo").
+FIRST_OF_THE_MONTH = {"fr": "1er", "it": "1º"}
+# Languages that write month names in lower case inside a date, whatever
+# Django's catalog capitalises (its Italian months are "Marzo", "Dicembre").
+LOWER_CASE_MONTHS = frozenset({"fr", "es", "it", "nl", "pl"})
+# German words that keep their capital after "Sehr geehrte Damen und
+# Herren,": the polite pronoun and its forms (nouns keep theirs too, see
+# _after_salutation).
+GERMAN_POLITE_PRONOUNS = frozenset({"Sie", "Ihnen", "Ihr", "Ihre", "Ihrem", "Ihren", "Ihrer", "Ihres"})
 
 
 @dataclass(frozen=True)
@@ -99,8 +109,10 @@ def written_date(day: date, *, language: str, country: str = "") -> str:
     if fmt is None:
         return formats.date_format(day, "DATE_FORMAT")
     text = dateformat.format(day, fmt)
-    if language == "fr" and day.day == 1:
-        text = "1er" + text[1:]  # French writes the first of the month as an ordinal
+    if language in LOWER_CASE_MONTHS:
+        text = text.lower()
+    if day.day == 1 and language in FIRST_OF_THE_MONTH:
+        text = FIRST_OF_THE_MONTH[language] + text[1:]
     return text
 
 
@@ -295,7 +307,7 @@ def _deadline_sentence(regime: jurisdictions.Regime) -> str:
     return _(
         "Please confirm in writing once this is done, within %(words)s of receiving this request (%(citation)s)."
     ) % {
-        "words": regime.deadline_words,
+        "words": regime.deadline_within_words,
         "citation": regime.deadline_citation,
     }
 
@@ -382,8 +394,16 @@ def _addressee_block(regime: jurisdictions.Regime) -> str:
 
 def _after_salutation(text: str) -> str:
     # German continues the sentence after "Sehr geehrte Damen und Herren,":
-    # the first word of the letter's body is written in lower case.
-    if translation.get_language() == "de" and text[:1].isupper() and not text[1:2].isupper():
+    # the first word of the letter's body is written in lower case, unless it
+    # is the polite "Sie" or a name such as "LinkedIn" (a capital inside the
+    # word). The letters' German openings start with no other noun.
+    first_word = text.split(" ", 1)[0]
+    if (
+        translation.get_language() == "de"
+        and first_word[:1].isupper()
+        and first_word[1:] == first_word[1:].lower()
+        and first_word not in GERMAN_POLITE_PRONOUNS
+    ):
         return text[:1].lower() + text[1:]
     return text
 
@@ -403,10 +423,16 @@ def _letter(request: DeletionRequest, regime: jurisdictions.Regime, subject: str
     if regime.authorities and not regime.deadline_is_ours:
         parts.append(
             _("If you do not answer within this period, I will complain to %(authority)s.")
-            % {"authority": regime.authorities[0].name}
+            % {"authority": _authority_named(regime)}
         )
     parts.append(_("Yours faithfully,") + "\n" + request.full_name)
     return "\n\n".join(parts)
+
+
+def _authority_named(regime: jurisdictions.Regime) -> str:
+    """Who a letter says it will complain to, as the sentence needs the name
+    (with its article, in its case: "der irischen Datenschutzkommission …")."""
+    return regime.authorities[0].named_in_letter if regime.authorities else _("the competent authority")
 
 
 def _day(request: DeletionRequest, day: date | None) -> str:
@@ -445,7 +471,7 @@ def follow_up_letter(request: DeletionRequest, *, today: date | None = None) -> 
             )
             % {
                 "days": dates.FOLLOW_UP_DAYS,
-                "authority": regime.authorities[0].name if regime.authorities else _("the competent authority"),
+                "authority": _authority_named(regime),
             },
             *_later_letter_tail(request, regime),
         ]
@@ -497,12 +523,11 @@ def appeal_letter(request: DeletionRequest, *, today: date | None = None) -> str
         if regime.appeal.answer_within is not None:
             parts.append(
                 _("Please answer this appeal in writing within %(words)s of receiving it (%(citation)s).")
-                % {"words": regime.appeal.answer_words, "citation": citation}
+                % {"words": regime.appeal.answer_within_words, "citation": citation}
             )
         if regime.authorities:
             parts.append(
-                _("If you deny my appeal, I will complain to %(authority)s.")
-                % {"authority": regime.authorities[0].name}
+                _("If you deny my appeal, I will complain to %(authority)s.") % {"authority": _authority_named(regime)}
             )
         parts += _later_letter_tail(request, regime)
     return "\n\n".join(parts)
@@ -530,13 +555,16 @@ def complaint_letters(request: DeletionRequest, *, today: date | None = None) ->
                 [
                     authority.name,
                     _("Complaint against %(controller)s") % {"controller": regime.controller.name},
-                    *facts_paragraphs,
+                    # A letter to an authority, with the salutation and closing of the other letters.
+                    _("Dear Sir or Madam,"),
+                    _after_salutation(facts_paragraphs[0]),
+                    *facts_paragraphs[1:],
                     _("I ask you to examine my complaint and to order %(controller)s to comply with my request.")
                     % {"controller": regime.controller.name}
                     + " "
                     + attached,
                     _identity(request) + "\n" + _("Reference: %(reference)s") % {"reference": request.reference},
-                    request.full_name,
+                    _("Yours faithfully,") + "\n" + request.full_name,
                 ]
             )
             complaints.append(Complaint(authority=authority, text=text))
@@ -742,7 +770,7 @@ def _refusal_reply(request: DeletionRequest, regime: jurisdictions.Regime) -> li
         "days": dates.FOLLOW_UP_DAYS
     }
     if regime.authorities and not regime.deadline_is_ours:
-        closing += " " + _("Otherwise I will complain to %(authority)s.") % {"authority": regime.authorities[0].name}
+        closing += " " + _("Otherwise I will complain to %(authority)s.") % {"authority": _authority_named(regime)}
     paragraphs.append(closing)
     return paragraphs
 
@@ -768,11 +796,11 @@ def access_request_text(request: DeletionRequest) -> str:
             ),
         ]
         if regime.deadline_is_ours:
-            lines.append(_("Please answer within %(words)s.") % {"words": regime.deadline_words})
+            lines.append(_("Please answer within %(words)s.") % {"words": regime.deadline_within_words})
         else:
             lines.append(
                 _("Please answer within %(words)s of receiving this request (%(citation)s).")
-                % {"words": regime.deadline_words, "citation": regime.deadline_citation}
+                % {"words": regime.deadline_within_words, "citation": regime.deadline_citation}
             )
         lines.append(_identity(request))
     return "\n\n".join(lines)

@@ -131,7 +131,7 @@ def test_each_unsatisfactory_answer_gets_its_reply_and_the_complaint(client, out
     request.refresh_from_db()
     text = letters.reply_letter(request)
     assert "Article 21(1) GDPR" in text and "Article 17(1)(c) GDPR" in text
-    assert "Otherwise I will complain to Data Protection Commission." in text
+    assert "Otherwise I will complain to the Data Protection Commission." in text
     assert "Save: I sent the complaint" in page
     complaint = letters.complaint_letters(request)[0].text
     assert "They said no." in complaint
@@ -373,7 +373,7 @@ def test_the_after_done_appeal_and_access_emails_say_what_the_page_says(mailoutb
     by_subject = {message.subject: message for message in mailoutbox}
     check = by_subject["Check that LinkedIn's AI-training setting is still off"]
     assert check.to == [done.email]
-    assert "On Feb. 20, 2026 LinkedIn said it did what you asked." in check.body
+    assert "On 20 February 2026 LinkedIn said it did what you asked." in check.body
     assert "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement" in check.body
     access = by_subject["LinkedIn did not answer your access request: remind it"]
     assert access.to == [texan.email] and "LinkedIn had until March 19, 2026" in access.body

@@ -202,7 +202,7 @@ def test_a_texan_is_never_told_there_is_no_law_and_gets_the_appeal_and_the_attor
     assert "within 60 days (Tex. Bus. &amp; Com. Code Ann. § 541.053)" in page
     appeal = letters.appeal_letter(request)
     assert "I appeal this decision under Tex. Bus. & Com. Code Ann. § 541.053" in appeal
-    assert "If you deny my appeal, I will complain to Office of the Attorney General of Texas." in appeal
+    assert "If you deny my appeal, I will complain to the Texas Attorney General." in appeal
     assert 'id="text-appeal"' in page
     assert "I appeal this decision under Tex. Bus. &amp; Com. Code Ann. § 541.053" in page
     # Then the Attorney General, with the complaint page and postal address.
@@ -297,11 +297,11 @@ def test_a_german_members_page_names_the_lead_authority_and_her_lands(client, la
 @pytest.mark.parametrize(
     ("language", "country", "subdivision", "expected", "not_expected"),
     [
-        ("de", "DE", "BE", "Art. 17(1)(c) DSGVO", "GDPR"),
-        ("fr", "FR", "", "article 17(1)(c) du RGPD", "GDPR"),
-        ("es", "ES", "", "artículo 17(1)(c) del RGPD", "GDPR"),
-        ("nl", "NL", "", "artikel 17(1)(c) AVG", "GDPR"),
-        ("pl", "PL", "", "art. 17(1)(c) RODO", "GDPR"),
+        ("de", "DE", "BE", "Art. 17 Abs. 1 lit. c DSGVO", "GDPR"),
+        ("fr", "FR", "", "article 17, paragraphe 1, point c), du RGPD", "GDPR"),
+        ("es", "ES", "", "artículo 17.1.c) del RGPD", "GDPR"),
+        ("nl", "NL", "", "artikel 17, lid 1, onder c, AVG", "GDPR"),
+        ("pl", "PL", "", "art. 17 ust. 1 lit. c RODO", "GDPR"),
         ("de", "CH", "", "Art. 32 DSG", "FADP"),  # the Swiss erasure right, cited without objection
         ("fr", "CH", "", "art. 32 LPD", "FADP"),
     ],
