@@ -157,7 +157,7 @@ def test_subjects_say_what_the_member_must_do():
         "private_link": subjects["private_link"],  # names the reference: checked below
         "not_sent": "Send your request to LinkedIn",
         "ai_setting": "Switch off LinkedIn's AI-training setting",
-        "deadline_soon": "LinkedIn's deadline is in 3 days: March 2, 2026",
+        "deadline_soon": "LinkedIn's deadline is in 3 days: 2 March 2026",  # a German member: day first
         "deadline_passed": "LinkedIn missed its deadline: send the follow-up letter",
         "escalate": "LinkedIn still has not answered: file your complaint",
         "escalate_no_authority": "LinkedIn still has not answered: your options",
@@ -167,7 +167,7 @@ def test_subjects_say_what_the_member_must_do():
         "purge_warning": subjects["purge_warning"],
     }
     assert re.fullmatch(r"Your LinkedOut request LO-[\w-]+: your private link", subjects["private_link"])
-    assert re.fullmatch(r"Keep your receipt: we delete your data on \w+\.? \d+, \d{4}", subjects["purge_warning"])
+    assert re.fullmatch(r"Keep your receipt: we delete your data on \d+ \w+ \d{4}", subjects["purge_warning"])
     assert all(len(subject) <= 70 for subject in subjects.values()), subjects
 
 
