@@ -301,6 +301,9 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Keep per process what the form pages render alike for every visitor (the
+# country list, unbound forms: requests_app/form_cache.py). Off: render all anew.
+FORM_RENDER_CACHE = env.bool("FORM_RENDER_CACHE", default=True)
 
 # --- Product ----------------------------------------------------------------
 # Days after which a closed request's personal data is purged.
