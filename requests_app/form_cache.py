@@ -65,6 +65,16 @@ def clear(**kwargs) -> None:
         _unbound_forms.clear()
 
 
+def kept() -> dict[str, int]:
+    """How many renderings and lists this process keeps (for tests and a curious operator)."""
+    lists = [value for value in _per_language.values() if isinstance(value, FrozenChoices)]
+    return {
+        "per-language values": len(_per_language),
+        "rendered selects": sum(len(choices.rendered) for choices in lists),
+        "unbound forms": len(_unbound_forms),
+    }
+
+
 class FrozenChoices(BaseChoiceIterator):
     """A choice list normalised once, with the rendered options of the
     selects that show it. Django keeps a choice iterator as it is (no copy,
