@@ -88,6 +88,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
             ],
+            # {% translate "literal" %} looked up once per language (requests_app/templatetags/i18n_kept.py).
+            "libraries": {"i18n": "requests_app.templatetags.i18n_kept"},
         },
     },
 ]
@@ -301,9 +303,10 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-# Keep per process what the form pages render alike for every visitor (the
-# country list, unbound forms: requests_app/form_cache.py). Off: render all anew.
-FORM_RENDER_CACHE = env.bool("FORM_RENDER_CACHE", default=True)
+# Keep per process what pages render alike for every visitor (the country list,
+# unbound forms: requests_app/form_cache.py; translated literals:
+# requests_app/templatetags/i18n_kept.py). Off: Django renders everything anew.
+RENDER_CACHE = env.bool("RENDER_CACHE", default=True)
 
 # --- Product ----------------------------------------------------------------
 # Days after which a closed request's personal data is purged.

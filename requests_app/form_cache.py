@@ -20,7 +20,7 @@ and off):
 
 Per process (plain dictionaries: each gunicorn worker fills its own), emptied
 when a setting changes (tests) and when the development server sees a
-template or translation file change. `FORM_RENDER_CACHE = False` turns all
+template or translation file change. `RENDER_CACHE = False` turns all
 three renderings off (the choice lists stay: they are the same values).
 """
 
@@ -52,7 +52,7 @@ _unbound_forms: OrderedDict[Hashable, SafeString] = OrderedDict()
 
 
 def enabled() -> bool:
-    return getattr(settings, "FORM_RENDER_CACHE", True)
+    return settings.RENDER_CACHE
 
 
 @receiver(setting_changed)

@@ -73,9 +73,9 @@ def _wizard_pages(language: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_wizard_step_renders_the_same_with_and_without_the_cache(language, settings):
-    settings.FORM_RENDER_CACHE = False
+    settings.RENDER_CACHE = False
     uncached = _wizard_pages(language)
-    settings.FORM_RENDER_CACHE = True
+    settings.RENDER_CACHE = True
     filling, cached = _wizard_pages(language), _wizard_pages(language)
     assert form_cache.kept()["unbound forms"] >= 4  # the second run was served from the cache
     for label, html in uncached.items():
@@ -90,9 +90,9 @@ def test_the_request_page_renders_the_same_with_and_without_the_cache(language, 
     request = DeletionRequestFactory(language=language)
     token = token_issue(request=request)
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    settings.FORM_RENDER_CACHE = False
+    settings.RENDER_CACHE = False
     uncached = _stable(client.get(f"/r/{token}/"))
-    settings.FORM_RENDER_CACHE = True
+    settings.RENDER_CACHE = True
     assert _stable(client.get(f"/r/{token}/")) == uncached
     assert _stable(client.get(f"/r/{token}/")) == uncached
     assert 'name="submitted-submitted_on"' in uncached
