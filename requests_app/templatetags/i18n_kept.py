@@ -50,12 +50,16 @@ class KeptTranslateNode(TranslateNode):
             and not (noop or asvar or message_context)
         )
         self.kept: dict[tuple, str] = {}
+        self.kept_generation = _generation
 
     def render(self, context):
         if not self.constant or not settings.RENDER_CACHE:
             return super().render(context)
-        # What Django's rendering of a literal depends on: the catalogs, the language, autoescaping.
-        key = (_generation, get_language(), context.autoescape)
+        if self.kept_generation != _generation:
+            self.kept, self.kept_generation = {}, _generation
+        # What Django's rendering of a literal depends on: the catalogs (the
+        # generation), the language, autoescaping.
+        key = (get_language(), context.autoescape)
         text = self.kept.get(key)
         if text is None:
             text = self.kept[key] = super().render(context)
