@@ -141,3 +141,16 @@ def test_a_changed_setting_shows_at_once(settings):
     settings.COUNTRIES_FIRST_BREAK = "----"
     countries = _select(Client().get("/start/you/").content.decode(), "country")
     assert re.search(r'<option value="" selected>[^<]*</option>\s*<option value="DE">', countries)
+
+
+def test_pages_in_one_language_after_another_each_stay_in_their_own(settings):
+    def first_steps() -> list[str]:
+        return [_stable(Client(HTTP_ACCEPT_LANGUAGE=language).get("/start/you/")) for language in [*LANGUAGES, "en"]]
+
+    settings.RENDER_CACHE = False
+    uncached = first_steps()
+    settings.RENDER_CACHE = True
+    # One process, one cache: each language's page after the others'.
+    assert first_steps() == uncached
+    assert first_steps() == uncached
+    assert "Choose your country" in uncached[0] and "Choose your country" not in uncached[1]
