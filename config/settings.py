@@ -101,6 +101,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "requests_app.context_processors.site_links",
             ],
+            # {% translate "literal" %} looked up once per language (requests_app/templatetags/i18n_kept.py).
+            "libraries": {"i18n": "requests_app.templatetags.i18n_kept"},
         },
     },
 ]
@@ -204,6 +206,9 @@ SILENCED_SYSTEM_CHECKS = [
     # cache's approximate counts are an accepted trade-off.
     "django_ratelimit.W001",
     *([] if REDIS_URL else ["django_ratelimit.E003"]),
+    # "i18n is used for multiple template tag modules": on purpose, TEMPLATES
+    # names requests_app.templatetags.i18n_kept "i18n" (Django's library, one tag faster).
+    "templates.W003",
 ]
 
 # --- Email -----------------------------------------------------------------
@@ -317,6 +322,10 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Keep per process what pages render alike for every visitor (the country list,
+# unbound forms: requests_app/form_cache.py; translated literals:
+# requests_app/templatetags/i18n_kept.py). Off: Django renders everything anew.
+RENDER_CACHE = env.bool("RENDER_CACHE", default=True)
 
 # --- Product ----------------------------------------------------------------
 # Who runs this instance (imprint, privacy policy, accessibility contact): a

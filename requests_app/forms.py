@@ -13,7 +13,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from . import facts, jurisdictions
+from . import facts, form_cache, jurisdictions
 from .choices import AnswerOutcome, AppealOutcome, DataCategory, Scope
 from .validators import normalise_linkedin_url, validate_multiline_text, validate_plain_text
 
@@ -37,7 +37,14 @@ class IsoDateInput(forms.DateInput):
 
 
 class StepForm(forms.Form):
-    """Crispy renders the fields; the step template owns <form> and buttons."""
+    """Crispy renders the fields; the step template owns <form> and buttons.
+
+    `cache_unbound`: the unbound form's rendering depends only on its class,
+    prefix, fields, initial values and the language, so `{% cached_crispy %}`
+    may keep it (form_cache.py). Leave it off for a form whose fields change
+    with what it is given (ComplaintForm's authorities)."""
+
+    cache_unbound = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,7 +60,7 @@ class StepForm(forms.Form):
 
 def _subdivision_groups() -> dict[str, str]:
     # One group of choices per country that has them, named in the reader's language.
-    return {code: str(dict(countries)[code]) for code in jurisdictions.COUNTRIES_WITH_SUBDIVISIONS}
+    return {code: str(countries.name(code)) for code in jurisdictions.COUNTRIES_WITH_SUBDIVISIONS}
 
 
 def _subdivision_choices():
@@ -61,6 +68,10 @@ def _subdivision_choices():
     return [("", _("— not in the US, Canada or Germany —"))] + [
         (groups[code], choices) for code, choices in jurisdictions.COUNTRIES_WITH_SUBDIVISIONS.items()
     ]
+
+
+def _country_choices():
+    return [("", _("Choose your country"))] + list(countries)
 
 
 def _past_date(value: date) -> date:
@@ -74,6 +85,8 @@ def _past_date(value: date) -> date:
 
 
 class YouForm(StepForm):
+    cache_unbound = True
+
     first_name = forms.CharField(
         label=_("First name"),
         max_length=100,
@@ -115,7 +128,7 @@ class YouForm(StepForm):
     country = forms.ChoiceField(
         label=_("Where do you live?"),
         help_text=_("This decides which law protects you."),
-        widget=forms.Select(attrs={"autocomplete": "country"}),
+        widget=form_cache.Select(attrs={"autocomplete": "country"}),
     )
     subdivision = forms.ChoiceField(
         label=_("State, province or Land"),
@@ -124,6 +137,7 @@ class YouForm(StepForm):
             "Only for the United States and Canada, where the law depends on it, and Germany, where the "
             "authority you can complain to does."
         ),
+        widget=form_cache.Select,
     )
     language = forms.ChoiceField(label=_("Your language"), choices=settings.LANGUAGES)
     letter_language = forms.ChoiceField(
@@ -135,13 +149,16 @@ class YouForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Choose your country"))] + list(countries)
-        self.fields["subdivision"].choices = _subdivision_choices()
+        # Built once per language (form_cache.py): the same lists for every visitor.
+        self.fields["country"].choices = form_cache.choices_for_language("countries", _country_choices)
+        self.fields["subdivision"].choices = form_cache.choices_for_language("subdivisions", _subdivision_choices)
         # app.js shows the state field only for these countries, with only the chosen country's group.
         self.fields["country"].widget.attrs["data-subdivision-countries"] = " ".join(
             jurisdictions.COUNTRIES_WITH_SUBDIVISIONS
         )
-        self.fields["subdivision"].widget.attrs["data-groups"] = json.dumps(_subdivision_groups())
+        self.fields["subdivision"].widget.attrs["data-groups"] = form_cache.per_language(
+            "subdivision-groups", lambda: json.dumps(_subdivision_groups())
+        )
 
     def clean_first_name(self) -> str:
         return self.cleaned_data["first_name"].strip()
@@ -166,7 +183,7 @@ class YouForm(StepForm):
                 _("Please choose your Land: in Germany the authority you can complain to depends on it.")
                 if country == "DE"
                 else _("Please choose your state or province: in %(country)s the law depends on it.")
-                % {"country": dict(countries)[country]}
+                % {"country": countries.name(country)}
             )
             self.add_error("subdivision", message)
         elif not allowed and subdivision:
@@ -187,6 +204,7 @@ def _situation_help() -> str:
 
 
 class WhatForm(StepForm):
+    cache_unbound = True
     scope = forms.ChoiceField(
         label=_("What do you want?"),
         choices=Scope.choices,
@@ -272,6 +290,7 @@ class WhatForm(StepForm):
 
 
 class AiSettingForm(StepForm):
+    cache_unbound = True
     status = forms.ChoiceField(
         label=_("Have you switched the setting off?"),
         choices=[("off", _("Yes, I switched it off")), ("not_yet", _("Not yet: remind me"))],
@@ -299,6 +318,7 @@ class AiSettingForm(StepForm):
 
 
 class RemindersForm(StepForm):
+    cache_unbound = True
     reminders_enabled = forms.TypedChoiceField(
         label=_("Shall we remind you by email?"),
         choices=[("yes", _("Yes, remind me")), ("no", _("No, thank you"))],
@@ -316,6 +336,7 @@ class ReviewForm(StepForm):
 
 
 class SubmittedForm(StepForm):
+    cache_unbound = True
     submitted_on = forms.DateField(
         label=_("When did you send it to LinkedIn?"),
         widget=IsoDateInput,
@@ -335,6 +356,7 @@ class SubmittedForm(StepForm):
 
 
 class ExtensionForm(StepForm):
+    cache_unbound = True
     announced_on = forms.DateField(
         label=_("When did LinkedIn tell you it needs more time?"),
         widget=IsoDateInput,
@@ -352,6 +374,7 @@ class _PastAnswerDate:
 
 
 class AnswerForm(_PastAnswerDate, StepForm):
+    cache_unbound = True
     outcome = forms.ChoiceField(
         label=_("What did LinkedIn say?"), choices=AnswerOutcome.choices, widget=forms.RadioSelect
     )
@@ -370,6 +393,7 @@ class SentOnForm(StepForm):
     """A step the member took on one day. Each kind names what was sent, so
     two of these forms on one page never share a label."""
 
+    cache_unbound = True
     sent_label = _("When did you send it?")
     sent_on = forms.DateField(widget=IsoDateInput)
 
@@ -402,6 +426,7 @@ class AnsweredOnForm(_PastAnswerDate, StepForm):
 
 
 class AppealAnswerForm(_PastAnswerDate, StepForm):
+    cache_unbound = True
     outcome = forms.ChoiceField(
         label=_("What did LinkedIn decide?"), choices=AppealOutcome.choices, widget=forms.RadioSelect
     )
@@ -409,6 +434,7 @@ class AppealAnswerForm(_PastAnswerDate, StepForm):
 
 
 class ComplaintForm(SentOnForm):
+    cache_unbound = False  # its authorities are the request's
     sent_label = _("When did you send the complaint?")
     authority = forms.ChoiceField(label=_("To which authority?"), widget=forms.RadioSelect)
 
@@ -420,6 +446,7 @@ class ComplaintForm(SentOnForm):
 
 
 class AiConfirmForm(StepForm):
+    cache_unbound = True
     switched_off_on = forms.DateField(label=_("On which day did you switch it off?"), widget=IsoDateInput)
 
     def clean_switched_off_on(self) -> date:

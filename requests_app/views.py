@@ -76,26 +76,30 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _page_forms(request_obj: DeletionRequest) -> dict:
+    """The page's forms, each built when the template first shows it: a
+    request's stage shows two or three of these eleven."""
     today = timezone.localdate()
-    return {
-        "submitted_form": forms.SubmittedForm(
+    builders = {
+        "submitted_form": lambda: forms.SubmittedForm(
             initial={
                 "submitted_on": request_obj.submitted_on or today,
                 "case_number": request_obj.linkedin_case_number,
             },
             prefix="submitted",
         ),
-        "extension_form": forms.ExtensionForm(initial={"announced_on": today}, prefix="extension"),
-        "answer_form": forms.AnswerForm(initial={"answered_on": today}, prefix="answer"),
-        "id_given_form": forms.IdGivenForm(initial={"sent_on": today}, prefix="id_given"),
-        "follow_up_form": forms.FollowUpForm(initial={"sent_on": today}, prefix="follow_up"),
-        "appeal_form": forms.AppealForm(initial={"sent_on": today}, prefix="appeal"),
-        "appeal_answer_form": forms.AppealAnswerForm(initial={"answered_on": today}, prefix="appeal_answer"),
-        "complaint_form": _complaint_form(request_obj)(initial={"sent_on": today}, prefix="complaint"),
-        "access_sent_form": forms.AccessSentForm(initial={"sent_on": today}, prefix="access_sent"),
-        "access_answer_form": forms.AnsweredOnForm(initial={"answered_on": today}, prefix="access_answer"),
-        "ai_form": forms.AiConfirmForm(initial={"switched_off_on": today}, prefix="ai"),
+        "extension_form": lambda: forms.ExtensionForm(initial={"announced_on": today}, prefix="extension"),
+        "answer_form": lambda: forms.AnswerForm(initial={"answered_on": today}, prefix="answer"),
+        "id_given_form": lambda: forms.IdGivenForm(initial={"sent_on": today}, prefix="id_given"),
+        "follow_up_form": lambda: forms.FollowUpForm(initial={"sent_on": today}, prefix="follow_up"),
+        "appeal_form": lambda: forms.AppealForm(initial={"sent_on": today}, prefix="appeal"),
+        "appeal_answer_form": lambda: forms.AppealAnswerForm(initial={"answered_on": today}, prefix="appeal_answer"),
+        "complaint_form": lambda: _complaint_form(request_obj)(initial={"sent_on": today}, prefix="complaint"),
+        "access_sent_form": lambda: forms.AccessSentForm(initial={"sent_on": today}, prefix="access_sent"),
+        "access_answer_form": lambda: forms.AnsweredOnForm(initial={"answered_on": today}, prefix="access_answer"),
+        "ai_form": lambda: forms.AiConfirmForm(initial={"switched_off_on": today}, prefix="ai"),
     }
+    # A template calls a callable it is given; functools.cache makes it one form per page.
+    return {name: functools.cache(build) for name, build in builders.items()}
 
 
 def _authorities(request_obj: DeletionRequest) -> tuple[jurisdictions.Authority, ...]:
@@ -117,6 +121,16 @@ def _next_step_texts(request_obj: DeletionRequest, stage: stages.Stage) -> dict:
     if stage.offers_complaint:
         texts["complaints"] = complaint_letters(request_obj)
     return texts
+
+
+def _reminders(request_obj: DeletionRequest) -> dict:
+    # One query for both lists: the planned reminders (the private-link email
+    # shows only if it failed) and the failed ones.
+    rows = list(request_obj.reminders.exclude(state=ReminderState.CANCELLED))
+    return {
+        "reminders": [row for row in rows if row.kind != ReminderKind.PRIVATE_LINK],
+        "failed_reminders": [row for row in rows if row.state == ReminderState.FAILED],
+    }
 
 
 def _render_detail(
@@ -145,11 +159,7 @@ def _render_detail(
         "clock": explain.request_clock(request_obj),
         "milestones": explain.request_milestones(request_obj),
         "events": request_obj.events.all(),
-        # The planned reminders; the private-link email shows only if it failed.
-        "reminders": request_obj.reminders.exclude(state=ReminderState.CANCELLED).exclude(
-            kind=ReminderKind.PRIVATE_LINK
-        ),
-        "failed_reminders": request_obj.reminders.filter(state=ReminderState.FAILED),
+        **_reminders(request_obj),
         **_page_forms(request_obj),
         **bound,
     }

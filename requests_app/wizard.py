@@ -60,7 +60,22 @@ class StartWizard(NamedUrlSessionWizardView):
             return redirect(self.get_step_url(self.steps.last if self._has_started() else self.steps.first))
         if step and step in self.get_form_list() and step != self.steps.first and not self._has_started():
             return self._expired()
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        if hasattr(response, "add_post_render_callback"):
+            # The page reads the wizard's state while it renders.
+            response.add_post_render_callback(self._forget_untouched_storage)
+        else:
+            self._forget_untouched_storage()
+        return response
+
+    def _forget_untouched_storage(self, response=None) -> None:
+        """A visitor who has only looked at the form typed nothing: keep no
+        session for them (formtools would store an empty wizard, one database
+        row for every visit and every crawler). The first POST starts one."""
+        data = self.storage.data
+        keys = (self.storage.step_data_key, self.storage.extra_data_key, self.storage.step_files_key)
+        if not any(data.get(key) for key in keys):
+            del self.request.session[self.storage.prefix]
 
     def post(self, request, *args, **kwargs):
         posted_step = request.POST.get(f"{self.get_prefix(request)}-current_step", "")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import get_resolver
 
@@ -93,9 +94,18 @@ def test_every_page_but_the_public_ones_is_never_cached():
     assert "no-store" not in Client().get("/laws/").get("Cache-Control", "")
 
 
+def test_looking_at_the_form_stores_no_session():
+    client = Client()
+    page = client.get("/start/", follow=True)
+    assert page.status_code == 200 and 'name="you-first_name"' in page.content.decode()
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
+    assert not Session.objects.exists()
+
+
 def test_a_session_id_planted_before_the_form_sees_nothing_typed_into_it():
     attacker = Client()
-    attacker.get("/start/")
+    # Looking stores no session: an incomplete first step gets one.
+    assert post_step(attacker, "you", {"first_name": ""}).status_code == 200
     planted = session_id(attacker)
     victim = Client()
     victim.cookies[settings.SESSION_COOKIE_NAME] = planted
