@@ -21,11 +21,13 @@ pytestmark = pytest.mark.django_db
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 # What differs between two renderings of one page by design: the masked CSRF
-# token, the CSP nonce and the review step's random creation key.
+# token, the CSP nonce, the review step's random creation key and the
+# reference it reserves for the letter's preview.
 VOLATILE = [
     re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+'),
     re.compile(r'(nonce=")[^"]+'),
     re.compile(r'(name="review-creation_key" value=")[^"]+'),
+    re.compile(r"(LO-)[0-9A-Z]{4}-[0-9A-Z]{4}"),
 ]
 
 
