@@ -323,7 +323,8 @@ def letter_around_items(letter: str, urls: Sequence[str]) -> tuple[str, str] | N
     if not urls:
         return None
     before, found, after = letter.partition("\n" + specific_item_lines(urls) + "\n")
-    return (before, after) if found else None
+    # The blank line after the list is the table's bottom margin.
+    return (before, after.removeprefix("\n")) if found else None
 
 
 def receipt_context(
