@@ -350,8 +350,12 @@ REMINDER_STALE_CLAIM_SECONDS = env.float("REMINDER_STALE_CLAIM_SECONDS", default
 RETENTION_DAYS_INACTIVE = env.int("RETENTION_DAYS_INACTIVE", default=365)
 # Seconds a receipt may take to render (the worker's task, or the web's child
 # process) before it is stopped. A normal receipt takes well under 0.2 s and
-# the largest input the form accepts about 2 s.
+# the largest input the form accepts under 1 s.
 RECEIPT_TIME_LIMIT_SECONDS = env.float("RECEIPT_TIME_LIMIT_SECONDS", default=10.0)
+# Seconds after a change during which a download of a receipt the worker has
+# not stored yet waits for the worker's PDF instead of rendering one itself
+# (the worker is asked on commit and usually done well within a second).
+RECEIPT_WORKER_WAIT_SECONDS = env.float("RECEIPT_WORKER_WAIT_SECONDS", default=4.0)
 # A claim older than the stale-claim time is taken back and sent again, so it
 # must outlast the slowest send that still succeeds: the receipt's render and
 # one SMTP conversation, which waits for up to eight replies (greeting, EHLO,

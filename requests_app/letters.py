@@ -11,6 +11,7 @@ not claim that a trained model will forget.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -191,12 +192,18 @@ def _erasure_citation(request: DeletionRequest, regime: jurisdictions.Regime) ->
     return str(regime.erasure_citation)
 
 
+def specific_item_lines(urls: Sequence[str]) -> str:
+    """How a letter lists the specific items: one indented line each. The
+    receipt finds them by it, to print them as its compact table."""
+    return "\n".join(f"  {url}" for url in urls)
+
+
 def _data_list(request: DeletionRequest) -> str:
     labels = dict(DataCategory.choices)
     lines = [f"- {labels[code]}" for code in request.data_categories if code in labels]
     if request.specific_urls:
         lines.append(_("- These specific items:"))
-        lines.extend(f"  {url}" for url in request.specific_urls)
+        lines.append(specific_item_lines(request.specific_urls))
     return "\n".join(lines)
 
 

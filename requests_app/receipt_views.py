@@ -33,7 +33,7 @@ REFERENCE_RE = re.compile(rf"LO-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET
 @private_link
 def receipt_download(request: HttpRequest, token: str, request_obj: DeletionRequest) -> HttpResponse:
     try:
-        issued = receipt_issue(request=request_obj)
+        issued = receipt_issue(request=request_obj, wait_for_worker=True)
     except receipts.ReceiptError:
         # Logged without the token or any content: the reference is enough.
         logger.exception("receipt for %s could not be rendered", request_obj.reference)

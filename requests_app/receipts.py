@@ -41,7 +41,7 @@ from django.utils import translation
 
 from . import dates, explain, jurisdictions
 from .choices import DataCategory, EventKind, Scope
-from .letters import Complaint, build_letters, letter_language
+from .letters import Complaint, build_letters, letter_language, specific_item_lines
 from .pdf_engine import EXIT_FETCH_REFUSED, DataOnlyFetcher, html_to_pdf
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 # Bump when the layout changes: stored PDFs of the old layout are then
 # rendered anew (it is part of the stored receipt's key, see stored_key()).
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 # Bump only if the canonical content changes shape; it is hashed, so old
 # fingerprints stay valid (they are stored), new ones differ.
 CONTENT_VERSION = 4
@@ -260,6 +260,7 @@ _RENDER_INPUTS = (
     "requests_app/dates.py",
     "requests_app/explain.py",
     "templates/receipts/receipt.html",
+    "templates/receipts/items.html",
     "templates/receipts/receipt.css",
     "locale/*/LC_MESSAGES/django.mo",
 )
@@ -302,6 +303,31 @@ def qr_data_uri(url: str) -> str:
     return qr.png_data_uri(scale=1, border=0)
 
 
+# A zero-width space after every 24 characters of an address that has no
+# natural break there (Pango breaks after "/", "-" and "?" by itself):
+# invisible, and never extracted as text (pdftotext, copy and paste give the
+# address as typed), it lets the layout engine wrap a long address where it
+# fits. Without one, WeasyPrint lays each line out again to break the "word"
+# by force: four layouts a line instead of one.
+_URL_RUN = re.compile(r"[^/?\-\s]{24}")
+
+
+def breakable_url(url: str) -> str:
+    return _URL_RUN.sub(lambda match: match.group(0) + "\u200b", url)
+
+
+def letter_around_items(letter: str, urls: Sequence[str]) -> tuple[str, str] | None:
+    """The letter's text before and after its list of specific items, which
+    the receipt prints in between as one compact numbered table (each
+    address once on the receipt, in the letter that asks for it). None when
+    the letter lists no items."""
+    if not urls:
+        return None
+    before, found, after = letter.partition("\n" + specific_item_lines(urls) + "\n")
+    # The blank line after the list is the table's bottom margin.
+    return (before, after.removeprefix("\n")) if found else None
+
+
 def receipt_context(
     request: DeletionRequest, *, events: Iterable[RequestEvent], fingerprint: str, complaint: Complaint | None = None
 ) -> dict[str, Any]:
@@ -309,6 +335,7 @@ def receipt_context(
     labels = dict(DataCategory.choices)
     letter_day = dates.receipt_letter_date(request)
     clock = explain.request_clock(request, today=letter_day)
+    letter = build_letters(request, today=letter_day).letter
     return {
         "request_obj": request,
         "regime": regime,
@@ -317,7 +344,9 @@ def receipt_context(
         "scope": dict(Scope.choices).get(request.scope, ""),
         "clock": clock,
         "possible_extended_due_on": clock.possible_extended_due_on if clock else None,
-        "letter": build_letters(request, today=letter_day).letter,
+        "letter": letter,
+        "letter_around_items": letter_around_items(letter, request.specific_urls),
+        "items": [breakable_url(url) for url in request.specific_urls],
         "events": list(events),
         "fingerprint": fingerprint,
         # Two lines of eight groups: the same break on every receipt.

@@ -116,6 +116,14 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_receipt_worker(settings):
+    # No Celery worker runs beside the suite (and on_commit callbacks do not
+    # fire inside a test's transaction): a download would wait for a render
+    # nobody was asked for. Tests of that wait set the setting themselves.
+    settings.RECEIPT_WORKER_WAIT_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     # A page in another language leaves that language active in the thread;
     # the next test starts in the site's default, as a new request would.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import threading
 import time
 from datetime import UTC, date, datetime
 
@@ -477,6 +478,59 @@ def test_the_worker_renders_after_a_change_and_the_download_serves_its_file(clie
         cursor.execute("SELECT pdf FROM requests_app_storedreceipt")
         (raw,) = cursor.fetchone()
     assert b"%PDF" not in bytes(raw) and request.full_name.encode() not in bytes(raw)
+
+
+def _worker_renders(request_id: int) -> None:
+    # What the worker runs on the change's message, in a thread of its own
+    # (its own database connection), as a worker process would.
+    try:
+        receipt_services.receipt_render_and_store(request_id=request_id)
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_download_right_after_a_change_waits_for_the_worker_and_never_renders_itself(client, monkeypatch, settings):
+    settings.RECEIPT_WORKER_WAIT_SECONDS = 30
+    request = ReceiptRequestFactory(status=DeletionRequest.Status.CREATED, submitted_on=None, linkedin_case_number="")
+    add_timeline(request)
+    first, token = download(client, request)  # stored, for the request before the change
+    client.post(f"/r/{token}/submitted/", {"submitted-submitted_on": "2026-02-02"})
+
+    def no_render(*args, **kwargs):
+        raise AssertionError("the download rendered although the worker was on its way")
+
+    monkeypatch.setattr(receipts, "render_receipt_isolated", no_render)
+    worker = threading.Timer(0.5, _worker_renders, args=[request.pk])
+    started = time.monotonic()
+    worker.start()
+    response = client.get(f"/r/{token}/receipt.pdf")
+    worker.join()
+    # Not the stored PDF of before the change, though it was there at once.
+    assert response.status_code == 200 and response.content != first.content
+    assert time.monotonic() - started >= 0.5
+    assert "Feb. 2, 2026" in pdf_text(response.content)
+
+
+@pytest.mark.django_db
+def test_with_the_worker_down_a_download_waits_briefly_then_renders_the_current_receipt(client, settings):
+    settings.RECEIPT_WORKER_WAIT_SECONDS = 1
+    request = ReceiptRequestFactory(status=DeletionRequest.Status.CREATED, submitted_on=None, linkedin_case_number="")
+    add_timeline(request)
+    first, token = download(client, request)
+    client.post(f"/r/{token}/submitted/", {"submitted-submitted_on": "2026-02-02"})
+    changed_at = DeletionRequest.objects.get(pk=request.pk).updated_at.timestamp()
+
+    response = client.get(f"/r/{token}/receipt.pdf")
+
+    assert response.status_code == 200 and response.content != first.content
+    assert "Feb. 2, 2026" in pdf_text(response.content)
+    # It waited out the worker's time (counted from the change), no longer.
+    assert time.time() >= changed_at + 1
+    # And stored what it rendered: the next download is served at once.
+    started = time.monotonic()
+    assert client.get(f"/r/{token}/receipt.pdf").content == response.content
+    assert time.monotonic() - started < 1
 
 
 @pytest.mark.django_db
