@@ -85,8 +85,8 @@ def email_links(requests: Iterable[DeletionRequest]) -> dict[int, EmailLinks]:
     requests, by request id. A request's live shared tokens are reused (the
     read-only one while it is younger than EMAIL_LINK_SHARED_FOR), so emails
     do not each add two rows; the missing ones are minted in one INSERT, for
-    a batch of emails at once. Called outside a transaction, they are
-    committed when it returns: a link in an inbox always opens something.
+    a batch of emails at once. They must be committed before the emails
+    leave: a link in an inbox always opens something.
     Ending a request's links (tokens_end_all) ends these too: the next email
     mints new ones."""
     request_ids = {request.pk for request in requests}

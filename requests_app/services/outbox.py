@@ -171,8 +171,7 @@ def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> str:
 
 class _NothingSent(DatabaseError):
     """The database failed before any email of the batch left; its rows are
-    claimed or pending again (or, if the database stayed away, left to the
-    sweep)."""
+    as they were before it (claimed or due)."""
 
 
 def _drop_broken_connection() -> None:
@@ -228,21 +227,29 @@ def _deliver_together(reminder_ids: list[int], *, now: datetime | None) -> dict[
     left are recorded even when something stops the batch midway (an error,
     a time limit, a worker's cold shutdown), so that the sweep takes back
     only the rows whose email did not leave."""
-    claim = _claim(Q(pk__in=reminder_ids) & ~Q(kind__in=ON_DEMAND_KINDS), now=now)
-    if claim is None:
-        return {}
-    owner, record = claim
     try:
-        rows = list(
-            Reminder.objects.select_related("request").filter(claim=owner, state=ReminderState.SENDING).order_by("pk")
-        )
-        wanted = [row for row in rows if _still_wanted(row, row.request)]
-        cancelled = [row.pk for row in rows if row not in wanted]
-        if cancelled:
-            record(cancelled, state=ReminderState.CANCELLED)
-        links = email_links(row.request for row in wanted) if wanted else {}
+        # One commit for the claim, the cancellations and the new links: a
+        # database error undoes all three, leaving the rows as they were.
+        with transaction.atomic():
+            claim = _claim(Q(pk__in=reminder_ids) & ~Q(kind__in=ON_DEMAND_KINDS), now=now)
+            if claim is None:
+                return {}
+            owner, record = claim
+            rows = list(
+                Reminder.objects.select_related("request")
+                .filter(claim=owner, state=ReminderState.SENDING)
+                .order_by("pk")
+            )
+            wanted = [row for row in rows if _still_wanted(row, row.request)]
+            cancelled = [row.pk for row in rows if row not in wanted]
+            if cancelled:
+                record(cancelled, state=ReminderState.CANCELLED)
+            links = email_links(row.request for row in wanted) if wanted else {}
+    except _NothingSent:
+        _drop_broken_connection()
+        raise
     except DatabaseError as error:
-        _give_back(owner)
+        _drop_broken_connection()
         raise _NothingSent from error
     outcomes = dict.fromkeys(cancelled, "cancelled")
     ended: dict[int, _Outcome] = {}
@@ -280,20 +287,6 @@ def _deliver_together(reminder_ids: list[int], *, now: datetime | None) -> dict[
         record([reminder_id], **fields)
         outcomes[reminder_id] = outcome
     return outcomes
-
-
-def _give_back(owner: str) -> None:
-    # Back to "claimed", for the delivery one by one that follows. If the
-    # database is still away, the sweep takes them back after the stale-claim
-    # time.
-    _drop_broken_connection()
-    try:
-        Reminder.objects.filter(claim=owner, state=ReminderState.SENDING).update(
-            state=ReminderState.CLAIMED, updated_at=Now()
-        )
-    except DatabaseError:
-        logger.warning("could not give back the reminders of a failed batch; the sweep will take them back")
-        _drop_broken_connection()
 
 
 def _deliver_on_demand(reminder_id: int, *, now: datetime | None) -> str | None:
