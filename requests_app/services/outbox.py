@@ -11,7 +11,10 @@ machinery, retried through the database.
   as the transaction commits. If that message is lost (Redis down), the sweep
   sends the row anyway.
 * The sweep, run by beat every SWEEP_INTERVAL_SECONDS on its own queue, claims
-  due rows with one conditional UPDATE and enqueues their sends after commit.
+  due rows with one conditional UPDATE and enqueues their sends after commit,
+  SEND_CHUNK rows a message.
+* A worker delivers a message's reminders together (deliver_batch): a
+  constant number of queries and commits per message, not per email.
 
 Every time here is the database's clock (`Now()`), never a worker's: the claim
 time one worker writes and the stale-claim rule another applies agree.
