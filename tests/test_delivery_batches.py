@@ -187,3 +187,23 @@ def test_a_message_stopped_midway_records_what_left_and_the_sweep_sends_only_the
         emails.stable_message_id(row.pk, row.request.reference)
         for row in Reminder.objects.filter(pk__in=claimed).select_related("request")
     }
+
+
+def test_a_message_that_runs_late_leaves_the_rest_to_the_sweep_before_its_claim_could_go_stale(settings):
+    """An email starts only while the slowest send would still end before
+    another sweep could take the rows back: past that, the rest wait for the
+    sweep, and each is still sent once."""
+    for n in range(4):
+        make_request(email=f"m{n}@example.org")
+    settings.REMINDER_STALE_CLAIM_SECONDS, settings.SLOWEST_SEND_SECONDS = 3.0, 2.0
+    with smtp_sink(delay_for=frozenset({"m1@example.org"}), rcpt_delay=1.5) as (sink, port):
+        send_through(settings, port)
+        outcomes = sweep_and_deliver(DAY_ONE)
+        assert list(outcomes.values()) == ["sent", "sent"]
+        assert Counter(Reminder.objects.values_list("state", flat=True).filter(kind="not_sent_1")) == {
+            "sent": 2,
+            "sending": 2,
+        }
+        sink.rcpt_delay = 0
+        assert list(sweep_and_deliver(DAY_ONE + timedelta(seconds=4)).values()) == ["sent", "sent"]
+    assert sorted(message["To"] for message in sink.messages) == [f"m{n}@example.org" for n in range(4)]
