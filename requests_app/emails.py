@@ -63,9 +63,10 @@ class _ReusedConnection:
             self.connection.open()
             message.connection = self.connection
             message.send()
-        except Exception:
-            # A broken connection is not reused; the reminder's retry path
-            # decides whether to send again.
+        except BaseException:
+            # A broken connection is not reused (nor one left mid-message by
+            # an interruption); the reminder's retry path decides whether to
+            # send again.
             self.close()
             raise
         self.last_used = time.monotonic()
@@ -196,9 +197,9 @@ def request_links(request: DeletionRequest, token: str, unsubscribe: str) -> dic
     }
 
 
-def send_reminder_email(*, reminder: Reminder, token: str, unsubscribe: str) -> None:
-    """The reminder's email, with links opened by `token` and a one-click
-    unsubscribe by `unsubscribe`, over the worker's reused SMTP connection."""
+def reminder_message(*, reminder: Reminder, token: str, unsubscribe: str) -> EmailMultiAlternatives:
+    """The reminder's email, with links opened by `token` (read-only) and a
+    one-click unsubscribe by `unsubscribe`, ready for send_message()."""
     request = reminder.request
     links = request_links(request, token, unsubscribe)
     context = {
@@ -230,4 +231,9 @@ def send_reminder_email(*, reminder: Reminder, token: str, unsubscribe: str) -> 
     message.extra_headers["List-Unsubscribe"] = f"<{links['unsubscribe_link']}>"
     message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.extra_headers["Message-ID"] = stable_message_id(reminder.pk, request.reference)
+    return message
+
+
+def send_message(message: EmailMultiAlternatives) -> None:
+    """Over the worker's reused SMTP connection."""
     _connection.send(message)

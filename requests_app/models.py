@@ -241,6 +241,11 @@ class AccessToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     # Set when a single-use token was used, or the token was revoked.
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Only on the links emails share (tokens.email_links): the token is an
+    # HMAC of this seed under SECRET_KEY, so the next email can carry the same
+    # link without storing it. Blank on every other token, which no one can
+    # know again once it is handed out.
+    link_seed = models.CharField(max_length=32, blank=True)
 
     def __str__(self) -> str:
         # Never the hash: nothing of a token belongs on a screen or in a log.

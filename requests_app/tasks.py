@@ -31,8 +31,8 @@ def sweep() -> None:
 
 @shared_task(name=queue.SEND_REMINDERS, acks_late=True)
 def send_reminders(reminder_ids: list[int]) -> None:
-    # Each row is claimed on its own: a redelivered message skips the rows
-    # already sent (they are no longer "claimed").
+    # The rows are claimed by a conditional UPDATE: a redelivered message
+    # skips the rows already sent (they are no longer "claimed").
     outbox.deliver_batch(reminder_ids)
 
 

@@ -19,11 +19,22 @@ def free_port() -> int:
 
 
 class SinkHandler:
-    def __init__(self, *, refuse: bool = False, rcpt_delay: float = 0.0):
+    def __init__(
+        self,
+        *,
+        refuse: bool = False,
+        rcpt_delay: float = 0.0,
+        refuse_for: frozenset[str] = frozenset(),
+        delay_for: frozenset[str] = frozenset(),
+    ):
+        # Every recipient refused, or only those of `refuse_for`.
         self.refuse = refuse
+        self.refuse_for = refuse_for
         # Holds the conversation open before the message is accepted, so a
-        # test can kill the sending worker mid-send.
+        # test can kill the sending worker mid-send: for every recipient, or
+        # only those of `delay_for`.
         self.rcpt_delay = rcpt_delay
+        self.delay_for = delay_for
         self.rcpt_started = threading.Event()
         self.messages: list[Message] = []
         self._lock = threading.Lock()
@@ -31,12 +42,14 @@ class SinkHandler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         import asyncio
 
-        self.rcpt_started.set()
+        delayed = not self.delay_for or address in self.delay_for
+        if delayed:
+            self.rcpt_started.set()
         waited = 0.0
-        while waited < self.rcpt_delay:
+        while delayed and waited < self.rcpt_delay:
             await asyncio.sleep(0.1)
             waited += 0.1
-        if self.refuse:
+        if self.refuse or address in self.refuse_for:
             # As Postfix words it: the reply quotes the address.
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)

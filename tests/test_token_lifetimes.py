@@ -36,7 +36,7 @@ def test_a_reminder_emails_links_expire_and_its_unsubscribe_link_only_unsubscrib
     unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>").removeprefix(settings.SITE_URL)
     # The id of the request is not in the unsubscribe link, and it opens no page.
     token = unsubscribe.split("/")[2]
-    # A random token of its own (one per email), not the request's id.
+    # A token of its own (shared by the request's emails), not the request's id.
     assert AccessToken.objects.filter(request=request, purpose="unsubscribe").count() == 1
     assert Client().get(f"/r/{token}/").status_code == 404
     with time_machine.travel(datetime(2026, 2, 10, tzinfo=UTC)):

@@ -11,7 +11,10 @@ machinery, retried through the database.
   as the transaction commits. If that message is lost (Redis down), the sweep
   sends the row anyway.
 * The sweep, run by beat every SWEEP_INTERVAL_SECONDS on its own queue, claims
-  due rows with one conditional UPDATE and enqueues their sends after commit.
+  due rows with one conditional UPDATE and enqueues their sends after commit,
+  SEND_CHUNK rows a message.
+* A worker delivers a message's reminders together (deliver_batch): a
+  constant number of queries and commits per message, not per email.
 
 Every time here is the database's clock (`Now()`), never a worker's: the claim
 time one worker writes and the stale-claim rule another applies agree.
@@ -37,15 +40,15 @@ from django.db import (
     connection,
     transaction,
 )
-from django.db.models import DateTimeField, ExpressionWrapper, Q
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q
 from django.db.models.functions import Now
 
 from .. import dates, queue
 from ..choices import EventKind, ReminderKind, ReminderState, Status, TokenPurpose
-from ..emails import send_confirmation_email, send_private_link_email, send_reminder_email
+from ..emails import reminder_message, send_confirmation_email, send_message, send_private_link_email
 from ..models import DeletionRequest, Reminder, RequestEvent
 from ..receipts import IssuedReceipt, ReceiptError
-from ..tokens import CONFIRMATION_VALID_FOR, EMAIL_LINK_VALID_FOR, token_issue
+from ..tokens import CONFIRMATION_VALID_FOR, email_links, token_issue
 from .receipts import receipt_issue
 
 logger = logging.getLogger(__name__)
@@ -149,22 +152,30 @@ def sweep(*, now: datetime | None = None) -> list[int]:
     return claimed
 
 
-def deliver_batch(reminder_ids: list[int]) -> None:
-    """Deliver each row on its own: a row whose delivery fails on the
-    database does not hold back the others of its message; it is taken back
-    by the sweep after the stale-claim time."""
+def deliver_batch(reminder_ids: list[int], *, now: datetime | None = None) -> dict[int, str]:
+    """Deliver one message's rows, the planned reminders together (see
+    _deliver_together: a constant number of queries per message), the
+    private links one by one. If the database fails before any email left,
+    the rows are delivered one by one instead: a row that fails on the
+    database (locked, say) does not hold back the others of its message; it
+    is taken back by the sweep after the stale-claim time. What happened to
+    each row, as reminder_deliver says it; rows not claimed are left out."""
+    try:
+        return _deliver(reminder_ids, now=now)
+    except _NothingSent:
+        logger.warning("%d reminders met a database error before any left; sending one by one", len(reminder_ids))
+    except DatabaseError:
+        logger.exception("recording reminders %s failed; the sweep will take back those not recorded", reminder_ids)
+        _drop_broken_connection()
+        return {}
+    outcomes: dict[int, str] = {}
     for reminder_id in reminder_ids:
         try:
-            reminder_deliver(reminder_id=reminder_id)
+            outcomes.update(_deliver([reminder_id], now=now))
         except DatabaseError:
             logger.exception("reminder %s could not be delivered; the sweep will take it back", reminder_id)
             _drop_broken_connection()
-
-
-def _drop_broken_connection() -> None:
-    # Outside a transaction a closed connection reconnects on the next query.
-    if not connection.in_atomic_block:
-        connection.close()
+    return outcomes
 
 
 def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> str:
@@ -173,58 +184,160 @@ def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> str:
     worker's own claim, which every later write of this send requires), and a
     sent row is never sent again. Returns what happened: sent, retry, failed,
     cancelled or skipped. `now` (tests) stands in for the database's clock."""
+    return _deliver([reminder_id], now=now).get(reminder_id, "skipped")
+
+
+class _NothingSent(DatabaseError):
+    """The database failed before any email of the batch left; its rows are
+    as they were before it (claimed or due)."""
+
+
+def _drop_broken_connection() -> None:
+    # Outside a transaction a closed connection reconnects on the next query.
+    if not connection.in_atomic_block:
+        connection.close()
+
+
+def _deliver(reminder_ids: list[int], *, now: datetime | None) -> dict[int, str]:
+    outcomes = _deliver_together(reminder_ids, now=now)
+    others = [reminder_id for reminder_id in reminder_ids if reminder_id not in outcomes]
+    if others:
+        # Rows sent on demand, or not ready (a redelivered message's rows
+        # were sent already): one query tells which are worth a claim.
+        on_demand = Reminder.objects.filter(pk__in=others, kind__in=ON_DEMAND_KINDS).values_list("pk", flat=True)
+        for reminder_id in sorted(on_demand):
+            outcome = _deliver_on_demand(reminder_id, now=now)
+            if outcome:
+                outcomes[reminder_id] = outcome
+    return outcomes
+
+
+def _claim(ids: Q, *, now: datetime | None) -> tuple[str, _Recorder] | None:
+    """Move the ready rows among `ids` to sending under a claim of this
+    send's own, in one UPDATE. The claim and the recorder of its outcomes, or
+    None if no row was ready."""
     current = now or Now()
     owner = secrets.token_hex(8)
     ready = Q(state=ReminderState.CLAIMED) | Q(state=ReminderState.PENDING, due_at__lte=current)
-    if not Reminder.objects.filter(ready, pk=reminder_id).update(
-        state=ReminderState.SENDING, claim=owner, claimed_at=current, updated_at=current
-    ):
-        return "skipped"
+    try:
+        claimed = Reminder.objects.filter(ready, ids).update(
+            state=ReminderState.SENDING, claim=owner, claimed_at=current, updated_at=current
+        )
+    except DatabaseError as error:
+        raise _NothingSent from error
+    if not claimed:
+        return None
+    started = time.monotonic()
+    stale = dates.stale_claim().total_seconds()
     # Recording the outcome may be retried until shortly before another
-    # sweep could take the row back.
-    finish = _Finisher(reminder_id, owner, deadline=time.monotonic() + 0.8 * dates.stale_claim().total_seconds())
+    # sweep could take the rows back; an email may start only while the
+    # slowest send would still end before then.
+    recorder = _Recorder(owner, deadline=started + 0.8 * stale, send_by=started + stale - settings.SLOWEST_SEND_SECONDS)
+    return owner, recorder
+
+
+def _deliver_together(reminder_ids: list[int], *, now: datetime | None) -> dict[int, str]:
+    """The planned reminders among `reminder_ids`, with a constant number of
+    queries: one UPDATE claims them, one SELECT loads them with their
+    requests, their links are reused or minted in bulk (tokens.email_links),
+    one UPDATE cancels those no longer wanted and one records all that were
+    sent. Every email is rendered before the first leaves, and those that
+    left are recorded even when something stops the batch midway (an error,
+    a time limit, a worker's cold shutdown), so that the sweep takes back
+    only the rows whose email did not leave."""
+    try:
+        # One commit for the claim, the cancellations and the new links: a
+        # database error undoes all three, leaving the rows as they were.
+        with transaction.atomic():
+            claim = _claim(Q(pk__in=reminder_ids) & ~Q(kind__in=ON_DEMAND_KINDS), now=now)
+            if claim is None:
+                return {}
+            owner, record = claim
+            rows = list(
+                Reminder.objects.select_related("request")
+                .filter(claim=owner, state=ReminderState.SENDING)
+                .order_by("pk")
+            )
+            wanted = [row for row in rows if _still_wanted(row, row.request)]
+            cancelled = [row.pk for row in rows if row not in wanted]
+            if cancelled:
+                record(cancelled, state=ReminderState.CANCELLED)
+            links = email_links(row.request for row in wanted) if wanted else {}
+    except _NothingSent:
+        _drop_broken_connection()
+        raise
+    except DatabaseError as error:
+        _drop_broken_connection()
+        raise _NothingSent from error
+    outcomes = dict.fromkeys(cancelled, "cancelled")
+    ended: dict[int, _Outcome] = {}
+    messages = {}
+    for row in wanted:
+        try:
+            messages[row.pk] = reminder_message(
+                reminder=row, token=links[row.request_id].view, unsubscribe=links[row.request_id].unsubscribe
+            )
+        except Exception as error:  # noqa: BLE001 - a bug in one email must not stop the others
+            ended[row.pk] = _unexpected(row, error)
+    sent: list[int] = []
+    first = True
+    try:
+        for row in wanted:
+            if row.pk not in messages:
+                continue
+            # The first always goes: the settings make the slowest send fit
+            # in a fresh claim, as it did when each row had its own.
+            if not first and time.monotonic() > record.send_by:
+                # The rest stay "sending" under this claim: the sweep takes
+                # them back, and sends them once, after the stale-claim time.
+                logger.warning("%d reminders left for the sweep: the batch ran out of time", len(messages))
+                break
+            first = False
+            try:
+                send_message(messages.pop(row.pk))
+            except (OSError, smtplib.SMTPException) as error:
+                ended[row.pk] = _failed(row, error, now=now)
+            except Exception as error:  # noqa: BLE001
+                ended[row.pk] = _unexpected(row, error)
+            else:
+                sent.append(row.pk)
+    finally:
+        if sent:
+            record(sent, state=ReminderState.SENT, attempts=F("attempts") + 1, sent_at=now or Now())
+    outcomes.update(dict.fromkeys(sent, "sent"))
+    for reminder_id, (outcome, fields) in ended.items():
+        record([reminder_id], **fields)
+        outcomes[reminder_id] = outcome
+    return outcomes
+
+
+def _deliver_on_demand(reminder_id: int, *, now: datetime | None) -> str | None:
+    """A private-link (or confirmation) email, one row at a time: it may
+    carry a freshly rendered receipt, and its "link emailed" line joins the
+    timeline in the transaction that records it sent."""
+    claim = _claim(Q(pk=reminder_id), now=now)
+    if claim is None:
+        return None
+    _owner, record = claim
     reminder = Reminder.objects.select_related("request").get(pk=reminder_id)
     request = reminder.request
     if not _still_wanted(reminder, request):
-        finish(state=ReminderState.CANCELLED)
+        record([reminder_id], state=ReminderState.CANCELLED)
         return "cancelled"
-    link_sent = False
     try:
-        if reminder.kind == ReminderKind.PRIVATE_LINK:
-            link_sent = _send_private_link(reminder)
-        else:
-            send_reminder_email(
-                reminder=reminder,
-                # Read-only: an email is forwarded, kept for years, read by filters.
-                token=token_issue(request=request, purpose=TokenPurpose.VIEW, valid_for=EMAIL_LINK_VALID_FOR),
-                unsubscribe=token_issue(request=request, purpose=TokenPurpose.UNSUBSCRIBE),
-            )
+        link_sent = _send_private_link(reminder)
     except (OSError, smtplib.SMTPException) as error:
-        return _failed(reminder, error, finish=finish, now=now)
+        outcome, fields = _failed(reminder, error, now=now)
     except DatabaseError:
         raise
-    except Exception as error:
-        # A bug (a template, a decryption): retrying cannot help, and the row
-        # must not come back to block its batch again. Shown on the request
-        # page as failed.
-        # Where it failed, without what the exception says: Django's own
-        # refusal of an address ('Invalid address "..."') quotes it.
-        logger.error(
-            "reminder %s of %s failed with an unexpected error %s at:\n%s",
-            reminder_id,
-            request.reference,
-            type(error).__name__,
-            "".join(traceback.format_tb(error.__traceback__)).rstrip(),
-        )
-        finish(state=ReminderState.FAILED, attempts=reminder.attempts + 1, last_error=type(error).__name__[:200])
-        return "failed"
-    finish(
-        state=ReminderState.SENT,
-        attempts=reminder.attempts + 1,
-        sent_at=current,
-        link_sent=request if link_sent else None,
-    )
-    return "sent"
+    except Exception as error:  # noqa: BLE001
+        outcome, fields = _unexpected(reminder, error)
+    else:
+        outcome, fields = "sent", {"state": ReminderState.SENT, "attempts": F("attempts") + 1, "sent_at": now or Now()}
+        record([reminder_id], link_sent=request if link_sent else None, **fields)
+        return outcome
+    record([reminder_id], **fields)
+    return outcome
 
 
 def _still_wanted(reminder: Reminder, request: DeletionRequest) -> bool:
@@ -252,8 +365,9 @@ def _send_private_link(reminder: Reminder) -> bool:
         return False
     receipt = _receipt_or_none(request)
     token = token_issue(request=request)
-    # Nothing is written between here and finish(): a connection that dropped
-    # while SMTP talked would fail that write and the email be sent again.
+    # Nothing is written between here and recording it sent: a connection
+    # that dropped while SMTP talked would fail that write and the email be
+    # sent again.
     send_private_link_email(request=request, token=token, receipt=receipt, outbox_id=reminder.pk)
     return True
 
@@ -269,7 +383,11 @@ def _receipt_or_none(request: DeletionRequest) -> IssuedReceipt | None:
         return None
 
 
-def _failed(reminder: Reminder, error: Exception, *, finish: _Finisher, now: datetime | None) -> str:
+# What happened to one row, and the fields that record it.
+_Outcome = tuple[str, dict]
+
+
+def _failed(reminder: Reminder, error: Exception, *, now: datetime | None) -> _Outcome:
     attempts = reminder.attempts + 1
     # The class and SMTP code only: the message may quote the address.
     detail = f"{type(error).__name__} {getattr(error, 'smtp_code', '')}".strip()
@@ -277,15 +395,29 @@ def _failed(reminder: Reminder, error: Exception, *, finish: _Finisher, now: dat
         codes = sorted({code for code, _ in error.recipients.values()})
         detail = f"{type(error).__name__} {','.join(map(str, codes))}"
     if attempts >= max_attempts():
-        finish(state=ReminderState.FAILED, attempts=attempts, last_error=detail)
-        return "failed"
-    finish(
-        state=ReminderState.PENDING,
-        attempts=attempts,
-        last_error=detail,
-        due_at=now + dates.retry_delay(attempts) if now else _db_now_plus(dates.retry_delay(attempts)),
+        return "failed", {"state": ReminderState.FAILED, "attempts": attempts, "last_error": detail}
+    due_at = now + dates.retry_delay(attempts) if now else _db_now_plus(dates.retry_delay(attempts))
+    return "retry", {"state": ReminderState.PENDING, "attempts": attempts, "last_error": detail, "due_at": due_at}
+
+
+def _unexpected(reminder: Reminder, error: Exception) -> _Outcome:
+    """A bug (a template, a decryption): retrying cannot help, and the row
+    must not come back to block its batch again. Shown on the request page
+    as failed."""
+    # Where it failed, without what the exception says: Django's own
+    # refusal of an address ('Invalid address "..."') quotes it.
+    logger.error(
+        "reminder %s of %s failed with an unexpected error %s at:\n%s",
+        reminder.pk,
+        reminder.request.reference,
+        type(error).__name__,
+        "".join(traceback.format_tb(error.__traceback__)).rstrip(),
     )
-    return "retry"
+    return "failed", {
+        "state": ReminderState.FAILED,
+        "attempts": reminder.attempts + 1,
+        "last_error": type(error).__name__[:200],
+    }
 
 
 # Errors after which repeating the same conditional UPDATE can succeed: a
@@ -294,26 +426,27 @@ def _failed(reminder: Reminder, error: Exception, *, finish: _Finisher, now: dat
 _NOT_TRANSIENT = (IntegrityError, DataError, ProgrammingError, NotSupportedError)
 
 
-class _Finisher:
-    """Records how one send ended, and with `link_sent` the timeline's "link
-    emailed" in the same transaction. The UPDATE requires the row to be still
-    "sending" under this send's own claim, so repeating it is safe (and adds
-    no second timeline line): after a database error it is repeated over a
-    fresh connection, with backoff, until shortly before the stale-claim time,
-    rather than leaving the row to be sent again."""
+class _Recorder:
+    """Records how the sends of one claim ended, and with `link_sent` the
+    timeline's "link emailed" in the same transaction. The UPDATE requires
+    the rows to be still "sending" under this claim, so repeating it is safe
+    (and adds no second timeline line): after a database error it is
+    repeated over a fresh connection, with backoff, until shortly before the
+    stale-claim time, rather than leaving the rows to be sent again.
+    `send_by` is when the last email of the claim may start (see _claim)."""
 
-    def __init__(self, reminder_id: int, owner: str, *, deadline: float) -> None:
-        self.reminder_id = reminder_id
+    def __init__(self, owner: str, *, deadline: float, send_by: float) -> None:
         self.owner = owner
         self.deadline = deadline
+        self.send_by = send_by
 
-    def __call__(self, *, link_sent: DeletionRequest | None = None, **fields) -> None:
+    def __call__(self, reminder_ids: list[int], *, link_sent: DeletionRequest | None = None, **fields) -> None:
         delay = 0.25
         while True:
             try:
                 with transaction.atomic() if link_sent else contextlib.nullcontext():
                     recorded = Reminder.objects.filter(
-                        pk=self.reminder_id, state=ReminderState.SENDING, claim=self.owner
+                        pk__in=reminder_ids, state=ReminderState.SENDING, claim=self.owner
                     ).update(claim="", updated_at=Now(), **fields)
                     if recorded and link_sent:
                         RequestEvent.objects.create(request=link_sent, kind=EventKind.LINK_SENT)
@@ -323,7 +456,7 @@ class _Finisher:
             except DatabaseError:
                 if connection.in_atomic_block or time.monotonic() + delay > self.deadline:
                     raise
-                logger.warning("recording reminder %s failed on the database; retrying", self.reminder_id)
+                logger.warning("recording reminders %s failed on the database; retrying", reminder_ids)
                 connection.close()
                 time.sleep(delay)
                 delay = min(delay * 2, 5.0)

@@ -409,6 +409,8 @@ def request_erase(*, request: DeletionRequest) -> None:
         StoredReceipt.objects.filter(request=request).delete()
         # Event details may hold a case number; keep only kinds and dates.
         request.events.update(detail="")
+        # No email will carry a link again: nothing is kept to remake one.
+        request.tokens.update(link_seed="")
         _event(request, EventKind.ERASED)
         # Nothing more, ever: pending rows are cancelled, errors forgotten.
         reminders_replan(request)
