@@ -80,7 +80,9 @@ def _reminder(name: str, kind: str, request: DeletionRequest, action: str) -> Sa
     reminder = Reminder.objects.create(request=request, kind=kind, due_at=timezone.now(), state="sent")
     token = token_issue(request=request, purpose=TokenPurpose.VIEW)
     unsubscribe = unsubscribe_token(request)
-    message, send = _sent(lambda: emails.send_reminder_email(reminder=reminder, token=token, unsubscribe=unsubscribe))
+    message, send = _sent(
+        lambda: emails.send_message(emails.reminder_message(reminder=reminder, token=token, unsubscribe=unsubscribe))
+    )
     links = emails.request_links(request, token, unsubscribe)
     urls = {**links, "ai_setting": AI_SETTING_URL}
     return Sample(name, message, urls[action], links["unsubscribe_link"], send)
