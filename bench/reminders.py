@@ -317,7 +317,7 @@ class Workers:
 
     def __init__(self, env: dict[str, str], logdir: Path) -> None:
         # At INFO the worker logs " ready." (awaited below), and two lines per
-        # message of SEND_CHUNK emails; at the bench's WARNING it never says.
+        # message of REMINDER_SEND_CHUNK emails; at the bench's WARNING it never says.
         self.processes = Processes({**env, "LOG_LEVEL": "INFO"}, logdir)
         self.started: list[tuple[subprocess.Popen, Path]] = []
 

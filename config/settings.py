@@ -344,6 +344,13 @@ RETENTION_DAYS_AFTER_CLOSE = env.int("RETENTION_DAYS_AFTER_CLOSE", default=90)
 # retry delay (each next one is 4x longer), and how long a claim may stay
 # unfinished before the sweep takes it back (its worker died).
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+# Claimed reminders travel to the workers in messages of this many ids, each
+# message claimed, loaded and recorded sent by one statement each: one message
+# per email costs more in Celery than the email itself. A worker killed
+# mid-message leaves up to this many emails to be sent again by the sweep.
+REMINDER_SEND_CHUNK = env.int("REMINDER_SEND_CHUNK", default=20)
+if REMINDER_SEND_CHUNK < 1:
+    raise ImproperlyConfigured("REMINDER_SEND_CHUNK must be at least 1.")
 REMINDER_RETRY_SECONDS = env.float("REMINDER_RETRY_SECONDS", default=60.0)
 REMINDER_STALE_CLAIM_SECONDS = env.float("REMINDER_STALE_CLAIM_SECONDS", default=600.0)
 # Days without any activity after which a request's personal data is purged.

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -95,8 +96,8 @@ def test_a_messages_queries_do_not_grow_with_its_size(mailoutbox):
         assert sum(""""state" = 'sent'""" in update for update in updates) == 1
         return len(statements)
 
-    assert queries_for(2) == queries_for(outbox.SEND_CHUNK)
-    assert len(mailoutbox) == 2 + outbox.SEND_CHUNK
+    assert queries_for(2) == queries_for(settings.REMINDER_SEND_CHUNK)
+    assert len(mailoutbox) == 2 + settings.REMINDER_SEND_CHUNK
 
 
 def test_emails_of_a_request_share_links_that_stay_read_only_expire_and_end(settings):

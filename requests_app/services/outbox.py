@@ -12,7 +12,7 @@ machinery, retried through the database.
   sends the row anyway.
 * The sweep, run by beat every SWEEP_INTERVAL_SECONDS on its own queue, claims
   due rows with one conditional UPDATE and enqueues their sends after commit,
-  SEND_CHUNK rows a message.
+  settings.REMINDER_SEND_CHUNK rows a message.
 * A worker delivers a message's reminders together (deliver_batch): a
   constant number of queries and commits per message, not per email.
 
@@ -54,9 +54,6 @@ from .receipts import receipt_issue
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
-# Claimed reminders travel to the workers in messages of this many ids: one
-# message per email costs more in Celery than the email itself.
-SEND_CHUNK = 20
 # Kinds sent on demand, not planned from the request's state.
 ON_DEMAND_KINDS = frozenset({ReminderKind.PRIVATE_LINK})
 
@@ -147,8 +144,9 @@ def sweep(*, now: datetime | None = None) -> list[int]:
             state=ReminderState.CLAIMED, claim=claim, claimed_at=current, updated_at=current
         )
         claimed = list(Reminder.objects.filter(claim=claim, state=ReminderState.CLAIMED).values_list("pk", flat=True))
-        for start in range(0, len(claimed), SEND_CHUNK):
-            queue.enqueue_on_commit(queue.SEND_REMINDERS, claimed[start : start + SEND_CHUNK])
+        chunk = settings.REMINDER_SEND_CHUNK
+        for start in range(0, len(claimed), chunk):
+            queue.enqueue_on_commit(queue.SEND_REMINDERS, claimed[start : start + chunk])
     return claimed
 
 
@@ -194,7 +192,11 @@ class _NothingSent(DatabaseError):
 
 def _drop_broken_connection() -> None:
     # Outside a transaction a closed connection reconnects on the next query.
-    if not connection.in_atomic_block:
+    # One that still answers is kept, with its session's settings: an error
+    # such as a lock not granted in time leaves it usable.
+    if connection.in_atomic_block or connection.connection is None:
+        return
+    if not connection.is_usable():
         connection.close()
 
 
