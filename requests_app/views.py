@@ -42,7 +42,11 @@ from .tokens import token_end, token_issue, token_lookup
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    context = {"about_training": guide.about_training(), "retention_days": settings.RETENTION_DAYS_AFTER_CLOSE}
+    context = {
+        "about_training": guide.about_training(),
+        "retention_days": settings.RETENTION_DAYS_AFTER_CLOSE,
+        "inactive_days": settings.RETENTION_DAYS_INACTIVE,
+    }
     return render(request, "requests_app/home.html", context)
 
 

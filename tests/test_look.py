@@ -141,3 +141,12 @@ def test_an_erased_requests_letter_is_gone(client):
     token = token_from_url(response.url)
     client.post(f"/r/{token}/erase/", {"confirm": "on"})
     assert client.get(f"/r/{token}/letter.pdf").status_code in (404, 410)
+
+
+def test_the_home_page_states_both_retention_periods_from_the_settings(client, settings):
+    settings.RETENTION_DAYS_AFTER_CLOSE = 77
+    settings.RETENTION_DAYS_INACTIVE = 333
+    page = client.get("/").content.decode()
+    assert "77 days after LinkedIn has settled your request" in page
+    assert "333 days after the last step or open deadline" in page
+    assert 'href="/privacy/"' in page
