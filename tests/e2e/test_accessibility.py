@@ -208,7 +208,8 @@ def test_info_pages_are_accessible_and_fit_a_phone(make_page, screenshot, viewpo
     # With and without the operator's details: the "not filled in" notice is part of the page.
     if operator == "configured":
         settings.OPERATOR_FILE = str(settings.BASE_DIR / "requests_app" / "data" / "operator.example.json")
-    page = make_page(viewport)
+    size, _dash, scheme = viewport.partition("-")
+    page = make_page(size, color_scheme=scheme or "light")
     page.goto("/")
     for name in ("Questions and answers", "About and imprint", "Privacy policy", "Accessibility"):
         page.get_by_role("contentinfo").get_by_role("link", name=name, exact=True).click()
