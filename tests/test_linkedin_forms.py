@@ -94,8 +94,9 @@ def test_steps_are_numbered_in_the_order_a_member_does_them(client):
     assert [page.index(f'data-testid="{kind}"') for kind in order] == sorted(
         page.index(f'data-testid="{k}"') for k in order
     )
-    assert "1.</span> Switch off AI training" in page
-    assert "3.</span> Object through LinkedIn" in page
+    # The number in its circle, with the full stop a screen reader reads as "1.".
+    assert '1<span class="visually-hidden">.</span></span> Switch off AI training' in page
+    assert '3<span class="visually-hidden">.</span></span> Object through LinkedIn' in page
 
 
 def test_european_member_who_objects_gets_the_objection_form_with_type_and_explanation(client):
