@@ -137,13 +137,18 @@ class StartWizard(NamedUrlSessionWizardView):
         digest = hashlib.sha256(request_obj.creation_key.encode()).hexdigest()
         return cache.add(f"linkedout:reopened:{digest}", True, timeout=DOUBLE_SUBMIT_WINDOW.total_seconds() + 5)
 
-    def _you(self) -> dict:
-        """Step one's cleaned data ({} before it). Kept for this HTTP request:
+    def _step_data(self, step: str) -> dict:
+        """A step's cleaned data ({} before it). Kept for this HTTP request:
         reading a step's data validates its form again, and several hooks of
-        one page need it."""
-        if not hasattr(self, "_you_data"):
-            self._you_data = self.get_cleaned_data_for_step("you") or {}
-        return self._you_data
+        one page (the review's summary and its letter preview) need it."""
+        if not hasattr(self, "_cleaned_steps"):
+            self._cleaned_steps: dict[str, dict] = {}
+        if step not in self._cleaned_steps:
+            self._cleaned_steps[step] = self.get_cleaned_data_for_step(step) or {}
+        return self._cleaned_steps[step]
+
+    def _you(self) -> dict:
+        return self._step_data("you")
 
     def _member_regime(self) -> jurisdictions.Regime | None:
         you = self._you()
@@ -193,7 +198,7 @@ class StartWizard(NamedUrlSessionWizardView):
     def _letter_preview(self) -> letters.Letters | None:
         """The letters exactly as the request will have them: made from the
         steps' data and the reference the request will get."""
-        steps = [self.get_cleaned_data_for_step(name) for name in ("you", "what", "ai-setting", "reminders")]
+        steps = [self._step_data(name) for name in ("you", "what", "ai-setting", "reminders")]
         if not all(steps):
             return None
         reference = self.storage.extra_data.setdefault("reference", request_services.new_reference())
@@ -201,9 +206,9 @@ class StartWizard(NamedUrlSessionWizardView):
 
     def _summary(self) -> dict:
         you = self._you()
-        what = self.get_cleaned_data_for_step("what") or {}
-        ai = self.get_cleaned_data_for_step("ai-setting") or {}
-        reminders = self.get_cleaned_data_for_step("reminders") or {}
+        what = self._step_data("what")
+        ai = self._step_data("ai-setting")
+        reminders = self._step_data("reminders")
         labels = dict(DataCategory.choices)
         return {
             "you": you,
