@@ -42,9 +42,13 @@ def receipt_download(request: HttpRequest, token: str, request_obj: DeletionRequ
 
 
 def _pdf_response(issued: receipts.IssuedReceipt) -> HttpResponse:
-    response = HttpResponse(issued.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{issued.filename}"'
-    response["Content-Length"] = str(len(issued.pdf))
+    return _pdf_attachment(issued.pdf, issued.filename)
+
+
+def _pdf_attachment(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Length"] = str(len(pdf))
     return response
 
 
@@ -80,10 +84,7 @@ def letter_pdf_download(request: HttpRequest, token: str, request_obj: DeletionR
     except receipts.ReceiptError:
         logger.exception("letter PDF for %s could not be rendered", request_obj.reference)
         return _try_again(_("Your letter could not be made just now. Please try again in a minute."))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{request_obj.reference}-letter.pdf"'
-    response["Content-Length"] = str(len(pdf))
-    return response
+    return _pdf_attachment(pdf, f"{request_obj.reference}-letter.pdf")
 
 
 class VerifyForm(forms.Form):
